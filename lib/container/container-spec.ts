@@ -1,0 +1,216 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { DEFAULT_CONTAINER_NAME } from '../internal/defaults';
+import {
+  checkHttpPath,
+  checkIntegerInRange,
+  checkNoSecretEnvironmentClash,
+  checkPort,
+  fail,
+} from '../internal/validation';
+import type { EcsPlatform } from '../platform/ecs-platform';
+
+/**
+ * The container a workload runs, and how it is hardened.
+ */
+export interface ContainerSpec {
+  /**
+   * The container image, e.g. `ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable')`
+   * or `ecs.ContainerImage.fromEcrRepository(repo, 'v1.2.3')`.
+   */
+  readonly image: ecs.ContainerImage;
+
+  /**
+   * The TCP port the container listens on.
+   *
+   * @default - no port is exposed (required for web services)
+   */
+  readonly port?: number;
+
+  /**
+   * Plain environment variables. Put anything secret in `secrets` instead: the same name in
+   * both is an error.
+   *
+   * @default - none
+   */
+  readonly environment?: { [name: string]: string };
+
+  /**
+   * Secrets injected as environment variables at task start, e.g.
+   * `ecs.Secret.fromSecretsManager(dbSecret, 'password')`. Only the execution role can read
+   * them, and only these.
+   *
+   * @default - none
+   */
+  readonly secrets?: { [name: string]: ecs.Secret };
+
+  /**
+   * The command passed to the entry point.
+   *
+   * @default - the image's CMD
+   */
+  readonly command?: string[];
+
+  /**
+   * The entry point of the container.
+   *
+   * @default - the image's ENTRYPOINT
+   */
+  readonly entryPoint?: string[];
+
+  /**
+   * The HTTP path the load balancer's health check requests, e.g. '/healthz'.
+   *
+   * @default '/' where a load balancer checks the container; unused otherwise
+   */
+  readonly healthCheckPath?: string;
+
+  /**
+   * A container health check that ECS runs inside the container, e.g.
+   * `{ command: ['CMD-SHELL', 'wget -qO- localhost:8080/healthz || exit 1'] }`.
+   *
+   * @default - no container health check (the load balancer's health check decides)
+   */
+  readonly healthCheck?: ecs.HealthCheck;
+
+  /**
+   * The user (name or UID[:GID]) the container runs as. Set a non-root user when the image
+   * supports it.
+   *
+   * @default - the image's USER
+   */
+  readonly user?: string;
+
+  /**
+   * Whether the root file system is read-only. A writable, task-scoped volume is mounted at
+   * /tmp either way.
+   *
+   * @default true - an attacker who gets in cannot change the container's binaries
+   */
+  readonly readonlyRootFilesystem?: boolean;
+
+  /**
+   * How long ECS waits after SIGTERM before it kills the container, so it can drain
+   * in-flight work. At most 120 seconds on Fargate.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly stopTimeout?: Duration;
+
+  /**
+   * How long the container's log group keeps events.
+   *
+   * @default - the platform's `logRetention` (one year unless changed)
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** How `addContainerFromSpec` adds a container. Not exported from the package. */
+export interface AddContainerOptions {
+  /** The platform whose key encrypts the log group. */
+  readonly platform: EcsPlatform;
+  /** The container to add. */
+  readonly spec: ContainerSpec;
+  /** The prop path of the spec, for error messages. */
+  readonly specProp?: string;
+  /** The container name. */
+  readonly containerName?: string;
+  /** The host port for the container port (EC2 bridge mode); the container port otherwise. */
+  readonly hostPort?: number;
+  /** Extra container definition options (memory, privileges, ...) from the workload. */
+  readonly extraOptions?: Partial<ecs.ContainerDefinitionOptions>;
+  /** The largest stop timeout the launch type allows, in seconds. */
+  readonly maxStopTimeoutSeconds?: number;
+}
+
+/** What `addContainerFromSpec` created. Not exported from the package. */
+export interface AddedContainer {
+  readonly container: ecs.ContainerDefinition;
+  readonly logGroup: logs.LogGroup;
+  /** The container's Linux parameters (init process on); add capabilities here. */
+  readonly linuxParameters: ecs.LinuxParameters;
+}
+
+/**
+ * Validates a container spec. Called by each workload at construction.
+ * Not exported from the package.
+ */
+export function validateContainerSpec(scope: Construct, spec: ContainerSpec, specProp = 'container', maxStopTimeoutSeconds = 120): void {
+  checkPort(scope, `${specProp}.port`, spec.port);
+  checkHttpPath(scope, `${specProp}.healthCheckPath`, spec.healthCheckPath);
+  checkNoSecretEnvironmentClash(scope, spec.environment, spec.secrets);
+  if (spec.stopTimeout) {
+    const seconds = spec.stopTimeout.toSeconds();
+    if (seconds < 1) fail(scope, `${specProp}.stopTimeout`, `must be at least 1 second, got ${seconds} seconds.`);
+    checkIntegerInRange(scope, `${specProp}.stopTimeout (seconds)`, seconds, 1, maxStopTimeoutSeconds);
+  }
+  for (const name of [...Object.keys(spec.environment ?? {}), ...Object.keys(spec.secrets ?? {})]) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      fail(scope, `${specProp}.environment/secrets`, `'${name}' is not a valid environment variable name.`, 'Use letters, digits and underscores, not starting with a digit.');
+    }
+  }
+}
+
+/**
+ * Adds a hardened container to a task definition: awslogs to a dedicated KMS-encrypted log
+ * group that is retained on stack deletion, an init process, a read-only root file system
+ * with a writable /tmp volume, secrets through ECS secrets, and a stop timeout.
+ *
+ * The log group is created in `scope` with the id 'LogGroup'.
+ * Not exported from the package.
+ */
+export function addContainerFromSpec(scope: Construct, taskDefinition: ecs.TaskDefinition, options: AddContainerOptions): AddedContainer {
+  const { spec, platform } = options;
+  const specProp = options.specProp ?? 'container';
+  validateContainerSpec(scope, spec, specProp, options.maxStopTimeoutSeconds);
+  const containerName = options.containerName ?? DEFAULT_CONTAINER_NAME;
+
+  const logGroup = new logs.LogGroup(scope, 'LogGroup', {
+    encryptionKey: platform.encryptionKey,
+    retention: spec.logRetention ?? platform.logRetention,
+    // Retained: logs are evidence, and a stack rollback must not erase why it rolled back.
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+
+  const readonlyRootFilesystem = spec.readonlyRootFilesystem ?? true;
+  const linuxParameters = new ecs.LinuxParameters(scope, 'LinuxParameters', {
+    // PID 1 that forwards signals and reaps zombies, so SIGTERM reaches the app and it can drain.
+    initProcessEnabled: true,
+  });
+  const container = taskDefinition.addContainer(containerName, {
+    ...options.extraOptions,
+    image: spec.image,
+    environment: spec.environment,
+    secrets: spec.secrets,
+    command: spec.command,
+    entryPoint: spec.entryPoint,
+    healthCheck: spec.healthCheck,
+    user: spec.user,
+    readonlyRootFilesystem,
+    stopTimeout: spec.stopTimeout ?? Duration.seconds(30),
+    essential: true,
+    linuxParameters,
+    logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: containerName }),
+    portMappings: spec.port === undefined ? undefined : [{
+      containerPort: spec.port,
+      hostPort: options.hostPort,
+      protocol: ecs.Protocol.TCP,
+      name: `${containerName}-${spec.port}`,
+    }],
+  });
+
+  // A task-scoped scratch volume: writable /tmp even with a read-only root file system.
+  const scratchVolume = `${containerName}-tmp`;
+  taskDefinition.addVolume({ name: scratchVolume });
+  container.addMountPoints({ sourceVolume: scratchVolume, containerPath: '/tmp', readOnly: false });
+
+  if (spec.environment && Object.keys(spec.environment).length > 0) {
+    Validations.of(taskDefinition).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-ECS2',
+      reason: 'Plain environment variables carry non-secret configuration only; secrets are injected through ECS secrets, and a name set in both is rejected at synth.',
+    });
+  }
+  return { container, logGroup, linuxParameters };
+}

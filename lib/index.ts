@@ -1,0 +1,2 @@
+export * from './platform/ecs-platform';
+export * from './container/container-spec';

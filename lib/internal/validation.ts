@@ -1,0 +1,176 @@
+import { Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/**
+ * Synth-time checks shared by every construct.
+ *
+ * Each check is a small function that throws a `ValidationError` naming the construct
+ * path, the prop, the value given and what is allowed. Unresolved tokens are skipped:
+ * their value is only known at deploy time.
+ */
+
+/** The error every cdk-ecs-kit check throws. */
+export class CdkEcsKitValidationError extends Error {
+  constructor(scope: IConstruct, prop: string, problem: string, fix?: string) {
+    super(`[${scope.node.path}] ${prop}: ${problem}${fix ? ` ${fix}` : ''}`);
+    this.name = 'ValidationError';
+  }
+}
+
+/** Throws a validation error for `prop` on `scope`. */
+export function fail(scope: IConstruct, prop: string, problem: string, fix?: string): never {
+  throw new CdkEcsKitValidationError(scope, prop, problem, fix);
+}
+
+function isUnresolved(value: unknown): boolean {
+  return (typeof value === 'number' || typeof value === 'string') && Token.isUnresolved(value);
+}
+
+/** Checks that `value` is an integer in [min, max]. */
+export function checkIntegerInRange(scope: IConstruct, prop: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined || isUnresolved(value)) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    fail(scope, prop, `must be an integer from ${min} to ${max}, got ${value}.`);
+  }
+}
+
+/** Checks a container or host port (1-65535). */
+export function checkPort(scope: IConstruct, prop: string, port: number | undefined): void {
+  checkIntegerInRange(scope, prop, port, 1, 65535);
+}
+
+/** Checks a desired task count (0 or more; at most ECS's 5000 tasks per service). */
+export function checkDesiredCount(scope: IConstruct, prop: string, count: number | undefined): void {
+  checkIntegerInRange(scope, prop, count, 0, 5000);
+}
+
+/** Checks that min <= max for a pair of capacity bounds, and that both are non-negative integers. */
+export function checkCapacityBounds(
+  scope: IConstruct,
+  minProp: string,
+  min: number | undefined,
+  maxProp: string,
+  max: number | undefined,
+  upperLimit = 5000,
+): void {
+  checkIntegerInRange(scope, minProp, min, 0, upperLimit);
+  checkIntegerInRange(scope, maxProp, max, 0, upperLimit);
+  if (min === undefined || max === undefined || isUnresolved(min) || isUnresolved(max)) return;
+  if (min > max) {
+    fail(scope, minProp, `(${min}) must not be greater than ${maxProp} (${max}).`, `Raise ${maxProp} or lower ${minProp}.`);
+  }
+}
+
+/** Checks a percentage in (0, 100]. */
+export function checkPercent(scope: IConstruct, prop: string, value: number | undefined): void {
+  if (value === undefined || isUnresolved(value)) return;
+  if (!(value > 0 && value <= 100)) {
+    fail(scope, prop, `must be greater than 0 and at most 100, got ${value}.`);
+  }
+}
+
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * Checks a single DNS label (RFC 1123): 1-63 characters, lower-case letters, digits and
+ * hyphens, starting and ending with a letter or digit.
+ */
+export function checkDnsLabel(scope: IConstruct, prop: string, value: string | undefined): void {
+  if (value === undefined || isUnresolved(value)) return;
+  if (!DNS_LABEL.test(value)) {
+    fail(
+      scope,
+      prop,
+      `'${value}' is not a valid DNS label.`,
+      'Use 1-63 lower-case letters, digits or hyphens, starting and ending with a letter or digit (e.g. \'orders-api\').',
+    );
+  }
+}
+
+/**
+ * Checks a DNS domain name made of dot-separated labels (e.g. 'internal' or 'svc.example.local'),
+ * at most 253 characters.
+ */
+export function checkDnsName(scope: IConstruct, prop: string, value: string | undefined): void {
+  if (value === undefined || isUnresolved(value)) return;
+  const labels = value.split('.');
+  if (value.length > 253 || labels.some((label) => !DNS_LABEL.test(label))) {
+    fail(
+      scope,
+      prop,
+      `'${value}' is not a valid DNS name.`,
+      'Use dot-separated labels of 1-63 lower-case letters, digits or hyphens, 253 characters at most (e.g. \'internal\' or \'svc.example.local\').',
+    );
+  }
+}
+
+/** Checks that a duration-like number of seconds is positive. */
+export function checkPositiveSeconds(scope: IConstruct, prop: string, seconds: number | undefined): void {
+  if (seconds === undefined || isUnresolved(seconds)) return;
+  if (!(seconds > 0)) {
+    fail(scope, prop, `must be longer than 0 seconds, got ${seconds} seconds.`);
+  }
+}
+
+/** Fargate's supported task sizes: CPU units to the memory values (MiB) allowed with them. */
+export const FARGATE_TASK_SIZES: ReadonlyArray<{ readonly cpu: number; readonly memoryMiB: readonly number[]; readonly describe: string }> = [
+  { cpu: 256, memoryMiB: [512, 1024, 2048], describe: '512, 1024 or 2048' },
+  { cpu: 512, memoryMiB: range(1024, 4096, 1024), describe: '1024 to 4096 in steps of 1024' },
+  { cpu: 1024, memoryMiB: range(2048, 8192, 1024), describe: '2048 to 8192 in steps of 1024' },
+  { cpu: 2048, memoryMiB: range(4096, 16384, 1024), describe: '4096 to 16384 in steps of 1024' },
+  { cpu: 4096, memoryMiB: range(8192, 30720, 1024), describe: '8192 to 30720 in steps of 1024' },
+  { cpu: 8192, memoryMiB: range(16384, 61440, 4096), describe: '16384 to 61440 in steps of 4096' },
+  { cpu: 16384, memoryMiB: range(32768, 122880, 8192), describe: '32768 to 122880 in steps of 8192' },
+];
+
+function range(from: number, to: number, step: number): number[] {
+  const values: number[] = [];
+  for (let v = from; v <= to; v += step) values.push(v);
+  return values;
+}
+
+/** Checks a Fargate task size against Fargate's CPU/memory table. */
+export function checkFargateTaskSize(scope: IConstruct, cpu: number, memoryMiB: number): void {
+  if (isUnresolved(cpu) || isUnresolved(memoryMiB)) return;
+  const row = FARGATE_TASK_SIZES.find((size) => size.cpu === cpu);
+  if (!row) {
+    fail(scope, 'cpu', `${cpu} is not a Fargate CPU size.`, `Use one of ${FARGATE_TASK_SIZES.map((s) => s.cpu).join(', ')} (CPU units; 1024 = 1 vCPU).`);
+  }
+  if (!row.memoryMiB.includes(memoryMiB)) {
+    fail(scope, 'memoryMiB', `${memoryMiB} MiB is not allowed with cpu ${cpu} on Fargate.`, `With cpu ${cpu}, use ${row.describe} MiB.`);
+  }
+}
+
+/** Checks that no key appears both as an environment variable and as a secret. */
+export function checkNoSecretEnvironmentClash(
+  scope: IConstruct,
+  environment: { [name: string]: string } | undefined,
+  secrets: { [name: string]: unknown } | undefined,
+): void {
+  if (!environment || !secrets) return;
+  const clashes = Object.keys(secrets).filter((name) => name in environment);
+  if (clashes.length > 0) {
+    fail(
+      scope,
+      'container.secrets',
+      `${clashes.map((c) => `'${c}'`).join(', ')} ${clashes.length === 1 ? 'is' : 'are'} set both as a secret and in container.environment.`,
+      'ECS rejects a task definition with the same name in both; keep the value in secrets only.',
+    );
+  }
+}
+
+/** Checks an absolute container or host path. */
+export function checkAbsolutePath(scope: IConstruct, prop: string, value: string | undefined): void {
+  if (value === undefined || isUnresolved(value)) return;
+  if (!value.startsWith('/')) {
+    fail(scope, prop, `'${value}' must be an absolute path starting with '/'.`);
+  }
+}
+
+/** Checks an HTTP path such as a health check path. */
+export function checkHttpPath(scope: IConstruct, prop: string, value: string | undefined): void {
+  if (value === undefined || isUnresolved(value)) return;
+  if (!value.startsWith('/') || value.length > 1024 || /\s/.test(value)) {
+    fail(scope, prop, `'${value}' is not a valid HTTP path.`, "Start it with '/', use no spaces and at most 1024 characters (e.g. '/healthz').");
+  }
+}

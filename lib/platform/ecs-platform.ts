@@ -1,0 +1,370 @@
+import { Aws, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
+import { Construct } from 'constructs';
+import { acknowledgeGrantPolicy, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
+import { DEFAULT_LOG_RETENTION } from '../internal/defaults';
+import { checkCapacityBounds, checkDnsName, checkIntegerInRange, checkPercent } from '../internal/validation';
+
+/**
+ * EC2 capacity for the platform: an Auto Scaling group registered with the cluster as a
+ * capacity provider, for daemons and workloads that need EC2.
+ */
+export interface Ec2CapacityOptions {
+  /**
+   * The EC2 instance type. Its architecture (x86_64 or arm64) picks the matching
+   * ECS-optimized AMI.
+   */
+  readonly instanceType: ec2.InstanceType;
+
+  /**
+   * The fewest instances the Auto Scaling group keeps running.
+   *
+   * @default 1
+   */
+  readonly minCapacity?: number;
+
+  /**
+   * The most instances the Auto Scaling group may run.
+   *
+   * @default - the larger of `minCapacity` and 2
+   */
+  readonly maxCapacity?: number;
+
+  /**
+   * The AMI the instances boot.
+   *
+   * @default - the latest ECS-optimized Amazon Linux 2023 AMI for the instance type's
+   * architecture, read from the public SSM parameter at deploy time
+   */
+  readonly machineImage?: ec2.IMachineImage;
+
+  /**
+   * The size of each instance's encrypted gp3 root volume.
+   *
+   * @default Size.gibibytes(30) - the ECS-optimized AMI's own minimum
+   */
+  readonly rootVolumeSize?: Size;
+
+  /**
+   * Whether ECS managed termination protection keeps scale-in from terminating instances
+   * that still run non-daemon tasks.
+   *
+   * @default false - managed draining already moves tasks off an instance before it is
+   * terminated, and termination protection blocks CloudFormation from deleting the
+   * Auto Scaling group (containers-roadmap issue 631)
+   */
+  readonly managedTerminationProtection?: boolean;
+
+  /**
+   * The utilization, in percent, that ECS managed scaling keeps the instances at.
+   *
+   * @default 100
+   */
+  readonly targetCapacityPercent?: number;
+}
+
+/**
+ * Properties of an EcsPlatform.
+ */
+export interface EcsPlatformProps {
+  /**
+   * The VPC to run in. It needs private subnets with egress (for image pulls and AWS APIs)
+   * and, for an internet-facing ingress, public subnets.
+   *
+   * @default - a new VPC over `maxAzs` Availability Zones with public and private
+   * (with egress) subnets, `natGateways` NAT gateways and flow logs
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * How many Availability Zones the new VPC spans. Ignored when `vpc` is given.
+   *
+   * @default 2 - enough for an ALB and for surviving one zone's failure
+   */
+  readonly maxAzs?: number;
+
+  /**
+   * How many NAT gateways the new VPC gets. Ignored when `vpc` is given.
+   *
+   * @default 1 - one NAT gateway (about 33 USD a month) instead of one per zone; set it to
+   * `maxAzs` for zone-independent egress
+   */
+  readonly natGateways?: number;
+
+  /**
+   * Whether VPC flow logs (all traffic) are written to a KMS-encrypted log group.
+   *
+   * @default - true for a VPC this construct creates, false for a VPC you pass in
+   * (it is yours to log)
+   */
+  readonly flowLogs?: boolean;
+
+  /**
+   * The name of the Cloud Map private DNS namespace that services register in.
+   *
+   * @default 'internal' - services are reachable as NAME.internal inside the VPC
+   */
+  readonly namespaceName?: string;
+
+  /**
+   * Whether CloudWatch Container Insights with enhanced observability is on for the cluster.
+   *
+   * @default true
+   */
+  readonly containerInsights?: boolean;
+
+  /**
+   * The name of the ECS cluster.
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly clusterName?: string;
+
+  /**
+   * EC2 capacity for daemons and EC2 workloads.
+   *
+   * @default - Fargate and Fargate Spot only
+   */
+  readonly ec2Capacity?: Ec2CapacityOptions;
+
+  /**
+   * The customer-managed KMS key that encrypts log groups, topics and queues of every
+   * workload on the platform.
+   *
+   * @default - a new key with yearly automatic rotation, retained on stack deletion
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * How long the platform's and its workloads' log groups keep events. Workloads can
+   * override it per container.
+   *
+   * @default logs.RetentionDays.ONE_YEAR - the audit-trail minimum of PCI DSS 10.7
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The shared ground every cdk-ecs-kit workload stands on: a VPC, an ECS cluster with
+ * Fargate and Fargate Spot capacity providers (and optional EC2 capacity), a Cloud Map
+ * private DNS namespace and one customer-managed KMS key.
+ */
+export class EcsPlatform extends Construct {
+  /** The VPC the platform runs in. */
+  public readonly vpc: ec2.IVpc;
+
+  /** The ECS cluster. */
+  public readonly cluster: ecs.Cluster;
+
+  /** The Cloud Map private DNS namespace services register in. */
+  public readonly namespace: servicediscovery.PrivateDnsNamespace;
+
+  /** The KMS key that encrypts the platform's and its workloads' logs, topics and queues. */
+  public readonly encryptionKey: kms.IKey;
+
+  /** Default retention of workload log groups. */
+  public readonly logRetention: logs.RetentionDays;
+
+  /** Whether the platform has EC2 capacity (`ec2Capacity` was given). */
+  public readonly hasEc2Capacity: boolean;
+
+  /**
+   * The Auto Scaling group of the EC2 capacity.
+   *
+   * @default - undefined when the platform has no EC2 capacity
+   */
+  public readonly autoScalingGroup?: autoscaling.AutoScalingGroup;
+
+  /**
+   * The capacity provider of the EC2 capacity; daemon and EC2 tasks are placed on it.
+   *
+   * @default - undefined when the platform has no EC2 capacity
+   */
+  public readonly ec2CapacityProvider?: ecs.AsgCapacityProvider;
+
+  /**
+   * The security group of the EC2 instances.
+   *
+   * @default - undefined when the platform has no EC2 capacity
+   */
+  public readonly ec2SecurityGroup?: ec2.SecurityGroup;
+
+  /**
+   * The log group VPC flow logs are written to.
+   *
+   * @default - undefined when flow logs are off
+   */
+  public readonly flowLogGroup?: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: EcsPlatformProps = {}) {
+    super(scope, id);
+
+    const namespaceName = props.namespaceName ?? 'internal';
+    checkDnsName(this, 'namespaceName', namespaceName);
+    checkIntegerInRange(this, 'maxAzs', props.maxAzs, 1, 6);
+    checkIntegerInRange(this, 'natGateways', props.natGateways, 0, 6);
+    if (props.vpc && (props.maxAzs !== undefined || props.natGateways !== undefined)) {
+      throw new Error(`[${this.node.path}] maxAzs and natGateways shape a new VPC and cannot be combined with vpc. Remove them, or remove vpc.`);
+    }
+
+    this.logRetention = props.logRetention ?? DEFAULT_LOG_RETENTION;
+    this.encryptionKey = props.encryptionKey ?? this.createEncryptionKey();
+    this.vpc = props.vpc ?? this.createVpc(props.maxAzs ?? 2, props.natGateways ?? 1);
+
+    if (props.flowLogs ?? !props.vpc) {
+      this.flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
+        encryptionKey: this.encryptionKey,
+        retention: this.logRetention,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      const flowLog = new ec2.FlowLog(this, 'FlowLog', {
+        resourceType: ec2.FlowLogResourceType.fromVpc(this.vpc),
+        destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
+        trafficType: ec2.FlowLogTrafficType.ALL,
+      });
+      acknowledgeGrantPolicy(flowLog.iamRole!);
+    }
+
+    this.cluster = new ecs.Cluster(this, 'Cluster', {
+      vpc: this.vpc,
+      clusterName: props.clusterName,
+      enableFargateCapacityProviders: true,
+      containerInsightsV2: props.containerInsights ?? true ? ecs.ContainerInsights.ENHANCED : ecs.ContainerInsights.DISABLED,
+    });
+    if (props.containerInsights === false) {
+      acknowledgeRule(this.cluster, 'ECS4', 'Container Insights was turned off explicitly with containerInsights: false.', [NagPack.AWS_SOLUTIONS]);
+      acknowledgeRule(this.cluster, 'ECSClusterCloudWatchContainerInsights', 'Container Insights was turned off explicitly with containerInsights: false.', COMPLIANCE_PACKS);
+    }
+
+    this.namespace = new servicediscovery.PrivateDnsNamespace(this, 'Namespace', {
+      name: namespaceName,
+      vpc: this.vpc,
+      description: `Service discovery for ${this.node.path}`,
+    });
+
+    this.hasEc2Capacity = props.ec2Capacity !== undefined;
+    if (props.ec2Capacity) {
+      const capacity = this.createEc2Capacity(props.ec2Capacity);
+      this.autoScalingGroup = capacity.autoScalingGroup;
+      this.ec2CapacityProvider = capacity.capacityProvider;
+      this.ec2SecurityGroup = capacity.securityGroup;
+    }
+  }
+
+  private createEncryptionKey(): kms.Key {
+    const key = new kms.Key(this, 'EncryptionKey', {
+      description: `Encrypts logs, topics and queues of the ECS platform ${this.node.path}`,
+      enableKeyRotation: true,
+      // Retained: deleting the key would make every log group and message it encrypted unreadable.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch Logs encrypts log groups of this account and region with the key.
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchLogsOfThisAccount',
+      principals: [new iam.ServicePrincipal(`logs.${Stack.of(this).region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
+        },
+      },
+    }));
+    // CloudWatch alarms publish to topics encrypted with the key.
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsOfThisAccount',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+    }));
+    return key;
+  }
+
+  private createVpc(maxAzs: number, natGateways: number): ec2.Vpc {
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs,
+      natGateways,
+      subnetConfiguration: [
+        // No public IPs on launch: only the ALB and NAT gateways live here, and they bring their own.
+        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
+        { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
+      ],
+    });
+    for (const subnet of vpc.publicSubnets) {
+      const defaultRoute = subnet.node.tryFindChild('DefaultRoute');
+      if (defaultRoute) {
+        acknowledgeRule(
+          defaultRoute,
+          'VPCNoUnrestrictedRouteToIGW',
+          'Public subnets route to the internet gateway by definition; only the load balancer and NAT gateways are placed in them.',
+          COMPLIANCE_PACKS,
+        );
+      }
+    }
+    return vpc;
+  }
+
+  private createEc2Capacity(options: Ec2CapacityOptions) {
+    const minCapacity = options.minCapacity ?? 1;
+    const maxCapacity = options.maxCapacity ?? Math.max(minCapacity, 2);
+    checkCapacityBounds(this, 'ec2Capacity.minCapacity', minCapacity, 'ec2Capacity.maxCapacity', maxCapacity);
+    checkPercent(this, 'ec2Capacity.targetCapacityPercent', options.targetCapacityPercent);
+    const rootVolumeGiB = (options.rootVolumeSize ?? Size.gibibytes(30)).toGibibytes();
+    checkIntegerInRange(this, 'ec2Capacity.rootVolumeSize', rootVolumeGiB, 30, 16384);
+
+    const hardwareType = options.instanceType.architecture === ec2.InstanceArchitecture.ARM_64
+      ? ecs.AmiHardwareType.ARM
+      : ecs.AmiHardwareType.STANDARD;
+
+    const securityGroup = new ec2.SecurityGroup(this, 'Ec2SecurityGroup', {
+      vpc: this.vpc,
+      description: `EC2 container instances of ${this.node.path}`,
+      allowAllOutbound: true,
+    });
+
+    const launchTemplate = new ec2.LaunchTemplate(this, 'Ec2LaunchTemplate', {
+      instanceType: options.instanceType,
+      machineImage: options.machineImage ?? ecs.EcsOptimizedImage.amazonLinux2023(hardwareType),
+      userData: ec2.UserData.forLinux(),
+      role: new iam.Role(this, 'Ec2InstanceRole', {
+        assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+        description: `ECS container instances of ${this.node.path}`,
+      }),
+      securityGroup,
+      requireImdsv2: true,
+      // Hop limit 1: containers in bridge mode cannot reach the instance's credentials.
+      httpPutResponseHopLimit: 1,
+      detailedMonitoring: true,
+      blockDevices: [{
+        deviceName: '/dev/xvda',
+        volume: ec2.BlockDeviceVolume.ebs(rootVolumeGiB, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }),
+      }],
+    });
+
+    const autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Ec2AutoScalingGroup', {
+      vpc: this.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      launchTemplate,
+      minCapacity,
+      maxCapacity,
+    });
+
+    const capacityProvider = new ecs.AsgCapacityProvider(this, 'Ec2CapacityProvider', {
+      autoScalingGroup,
+      enableManagedScaling: true,
+      enableManagedTerminationProtection: options.managedTerminationProtection ?? false,
+      enableManagedDraining: true,
+      targetCapacityPercent: options.targetCapacityPercent,
+    });
+    this.cluster.addAsgCapacityProvider(capacityProvider);
+
+    return { autoScalingGroup, capacityProvider, securityGroup };
+  }
+}

@@ -1,0 +1,104 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, AppProps, Stack } from 'aws-cdk-lib';
+import { addCompliancePacks } from '../../bin/compliance';
+
+/** The context of the repository's cdk.json: recommended feature flags and the validator flag. */
+export const CDK_CONTEXT: { [key: string]: unknown } = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf-8'),
+).context;
+
+/** A new app with the repository's feature flags, writing to a temporary directory. */
+export function newApp(props: AppProps = {}): App {
+  return new App({
+    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-ecs-kit-test-')),
+    ...props,
+    context: { ...CDK_CONTEXT, ...props.context },
+  });
+}
+
+/** A new environment-agnostic stack in a new app (synth needs no credentials or lookups). */
+export function newStack(id = 'TestStack', props: AppProps = {}): Stack {
+  return new Stack(newApp(props), id);
+}
+
+/** One unacknowledged finding of a nag pack or of the CloudFormation validator. */
+export interface Finding {
+  readonly plugin: string;
+  readonly rule: string;
+  readonly severity: string;
+  readonly description: string;
+  readonly paths: string[];
+}
+
+/** What a compliance synth found. */
+export interface ComplianceResult {
+  /** Unacknowledged findings of any severity. */
+  readonly findings: Finding[];
+  /** Error-level findings of the nag packs. */
+  readonly nagErrors: Finding[];
+  /** Findings (any severity) of the CloudFormation validator. */
+  readonly validatorFindings: Finding[];
+  /** Acknowledged findings, with the reason given. */
+  readonly acknowledged: Array<{ plugin: string; rule: string; reason: string; paths: string[] }>;
+  /** Set when synth threw for anything but the validation report. */
+  readonly error?: Error;
+}
+
+export const VALIDATOR_PLUGIN = 'CloudFormation Validate';
+
+/**
+ * Synthesizes an app with the four cdk-nag packs (AwsSolutions, NIST 800-53 R5, HIPAA
+ * Security, PCI DSS 3.2.1) and the CloudFormation validator flag on, and returns the findings
+ * from cdk.out/validation-report.json.
+ */
+export function synthWithCompliance(app: App): ComplianceResult {
+  addCompliancePacks(app);
+  let error: Error | undefined;
+  try {
+    app.synth();
+  } catch (e) {
+    error = e as Error;
+  }
+  const reportPath = path.join(app.outdir, 'validation-report.json');
+  if (!fs.existsSync(reportPath)) {
+    if (error) throw error;
+    return { findings: [], nagErrors: [], validatorFindings: [], acknowledged: [] };
+  }
+  const report = JSON.parse(fs.readFileSync(reportPath, 'utf-8'));
+  const findings: Finding[] = [];
+  const acknowledged: ComplianceResult['acknowledged'] = [];
+  for (const plugin of report.pluginReports ?? []) {
+    for (const v of plugin.violations ?? []) {
+      findings.push({
+        plugin: plugin.pluginName,
+        rule: v.ruleName,
+        severity: v.severity,
+        description: v.description,
+        paths: (v.violatingConstructs ?? []).map((c: { constructPath: string }) => c.constructPath),
+      });
+    }
+    for (const v of plugin.suppressedViolations ?? []) {
+      acknowledged.push({
+        plugin: plugin.pluginName,
+        rule: v.ruleName,
+        reason: v.reason,
+        paths: (v.violatingConstructs ?? []).map((c: { constructPath: string }) => c.constructPath),
+      });
+    }
+  }
+  const validationFailed = error && /Validation failed/.test(error.message);
+  return {
+    findings,
+    nagErrors: findings.filter((f) => f.plugin !== VALIDATOR_PLUGIN && f.severity === 'error'),
+    validatorFindings: findings.filter((f) => f.plugin === VALIDATOR_PLUGIN),
+    acknowledged,
+    error: validationFailed ? undefined : error,
+  };
+}
+
+/** Formats findings one a line, for readable test failures. */
+export function formatFindings(findings: Finding[]): string[] {
+  return findings.map((f) => `${f.severity} ${f.plugin} ${f.rule} at ${f.paths.join(', ')}: ${f.description.slice(0, 120)}`);
+}
