@@ -1,21 +1,275 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import { Size, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { EcsPlatform } from '../lib';
 import { formatFindings, newApp, newStack, synthWithCompliance } from './support/synth';
-import { Stack } from 'aws-cdk-lib';
+
+function platformTemplate(props: ConstructorParameters<typeof EcsPlatform>[2] = {}) {
+  const stack = newStack();
+  const platform = new EcsPlatform(stack, 'Platform', props);
+  return { stack, platform, template: Template.fromStack(stack) };
+}
 
 describe('EcsPlatform', () => {
-  test('default platform has no compliance finding', () => {
+  describe('defaults', () => {
+    const { platform, template } = platformTemplate();
+
+    test('creates a VPC over 2 AZs with public and private subnets and one NAT gateway', () => {
+      template.resourceCountIs('AWS::EC2::VPC', 1);
+      template.resourceCountIs('AWS::EC2::Subnet', 4);
+      template.resourceCountIs('AWS::EC2::NatGateway', 1);
+      expect(platform.vpc.publicSubnets).toHaveLength(2);
+      expect(platform.vpc.privateSubnets).toHaveLength(2);
+    });
+
+    test('public subnets do not hand out public IPs on launch', () => {
+      const subnets = template.findResources('AWS::EC2::Subnet');
+      for (const subnet of Object.values(subnets)) {
+        expect(subnet.Properties.MapPublicIpOnLaunch).toBe(false);
+      }
+    });
+
+    test('writes VPC flow logs of all traffic to an encrypted, retained log group', () => {
+      template.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
+      template.hasResource('AWS::Logs::LogGroup', {
+        Properties: { RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('EncryptionKey'), 'Arn'] } },
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    });
+
+    test('creates a cluster with enhanced Container Insights and Fargate + Fargate Spot capacity providers', () => {
+      template.hasResourceProperties('AWS::ECS::Cluster', {
+        ClusterSettings: [{ Name: 'containerInsights', Value: 'enhanced' }],
+      });
+      template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', {
+        CapacityProviders: Match.arrayWith(['FARGATE', 'FARGATE_SPOT']),
+      });
+    });
+
+    test("creates a Cloud Map private DNS namespace called 'internal' in the VPC", () => {
+      template.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', {
+        Name: 'internal',
+        Vpc: { Ref: Match.stringLikeRegexp('Vpc') },
+      });
+    });
+
+    test('creates one customer-managed KMS key with rotation, retained, usable by CloudWatch Logs of this account', () => {
+      template.resourceCountIs('AWS::KMS::Key', 1);
+      template.hasResource('AWS::KMS::Key', {
+        Properties: {
+          EnableKeyRotation: true,
+          KeyPolicy: {
+            Statement: Match.arrayWith([
+              Match.objectLike({
+                Sid: 'AllowCloudWatchLogsOfThisAccount',
+                Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+                Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': Match.anyValue() } },
+              }),
+            ]),
+          },
+        },
+        DeletionPolicy: 'Retain',
+      });
+    });
+
+    test('has no EC2 capacity', () => {
+      expect(platform.hasEc2Capacity).toBe(false);
+      expect(platform.autoScalingGroup).toBeUndefined();
+      template.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', 0);
+    });
+
+    test('defaults workload log retention to one year', () => {
+      expect(platform.logRetention).toBe(logs.RetentionDays.ONE_YEAR);
+    });
+  });
+
+  test('default platform passes the four nag packs and the CloudFormation validator with no finding', () => {
     const app = newApp();
-    new EcsPlatform(new Stack(app, 'S'), 'Platform');
+    new EcsPlatform(new Stack(app, 'PlatformStack'), 'Platform');
     const result = synthWithCompliance(app);
+    expect(result.error).toBeUndefined();
+    expect(formatFindings(result.findings)).toEqual([]);
+    // The one thing acknowledged is the public subnets' route to the internet gateway, with a reason.
+    const acknowledgedRules = new Set(result.acknowledged.map((a) => a.rule));
+    expect([...acknowledgedRules].every((r) => /VPCNoUnrestrictedRouteToIGW|IAMNoInlinePolicy/.test(r))).toBe(true);
+    expect(result.acknowledged.every((a) => a.reason.length > 20)).toBe(true);
+  });
+
+  describe('options', () => {
+    test('maxAzs and natGateways shape the new VPC', () => {
+      const { template } = platformTemplate({ maxAzs: 2, natGateways: 2 });
+      template.resourceCountIs('AWS::EC2::NatGateway', 2);
+    });
+
+    test('natGateways: 0 creates no NAT gateway', () => {
+      const { template } = platformTemplate({ natGateways: 0 });
+      template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    });
+
+    test('adopts a VPC you pass and adds no flow log to it', () => {
+      const stack = newStack();
+      const vpc = new ec2.Vpc(stack, 'MyVpc');
+      const platform = new EcsPlatform(stack, 'Platform', { vpc });
+      expect(platform.vpc).toBe(vpc);
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::EC2::VPC', 1);
+      template.resourceCountIs('AWS::EC2::FlowLog', 0);
+    });
+
+    test('flowLogs: true adds flow logs to an adopted VPC', () => {
+      const stack = newStack();
+      const vpc = new ec2.Vpc(stack, 'MyVpc');
+      new EcsPlatform(stack, 'Platform', { vpc, flowLogs: true });
+      Template.fromStack(stack).resourceCountIs('AWS::EC2::FlowLog', 1);
+    });
+
+    test('namespaceName names the Cloud Map namespace', () => {
+      const { template } = platformTemplate({ namespaceName: 'svc.example.local' });
+      template.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', { Name: 'svc.example.local' });
+    });
+
+    test('containerInsights: false turns Container Insights off', () => {
+      const { template } = platformTemplate({ containerInsights: false });
+      template.hasResourceProperties('AWS::ECS::Cluster', {
+        ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }],
+      });
+    });
+
+    test('uses an encryption key you pass instead of creating one', () => {
+      const stack = newStack();
+      const key = new kms.Key(stack, 'MyKey', { enableKeyRotation: true });
+      const platform = new EcsPlatform(stack, 'Platform', { encryptionKey: key });
+      expect(platform.encryptionKey).toBe(key);
+      Template.fromStack(stack).resourceCountIs('AWS::KMS::Key', 1);
+    });
+
+    test('logRetention sets the flow log retention and the workload default', () => {
+      const { platform, template } = platformTemplate({ logRetention: logs.RetentionDays.THREE_MONTHS });
+      expect(platform.logRetention).toBe(logs.RetentionDays.THREE_MONTHS);
+      template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    });
+
+    test('clusterName names the cluster', () => {
+      const { template } = platformTemplate({ clusterName: 'payments' });
+      template.hasResourceProperties('AWS::ECS::Cluster', { ClusterName: 'payments' });
+    });
+  });
+
+  describe('EC2 capacity', () => {
+    const stack = newStack();
+    const platform = new EcsPlatform(stack, 'Platform', {
+      ec2Capacity: { instanceType: new ec2.InstanceType('m7g.large'), minCapacity: 1, maxCapacity: 4 },
+    });
+    const template = Template.fromStack(stack);
+
+    test('exposes the Auto Scaling group and capacity provider', () => {
+      expect(platform.hasEc2Capacity).toBe(true);
+      expect(platform.autoScalingGroup).toBeDefined();
+      expect(platform.ec2CapacityProvider).toBeDefined();
+    });
+
+    test('sizes the Auto Scaling group from minCapacity and maxCapacity', () => {
+      template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '1', MaxSize: '4' });
+    });
+
+    test('registers a capacity provider with managed scaling and draining, without termination protection', () => {
+      template.hasResourceProperties('AWS::ECS::CapacityProvider', {
+        AutoScalingGroupProvider: {
+          ManagedScaling: { Status: 'ENABLED' },
+          ManagedTerminationProtection: 'DISABLED',
+          ManagedDraining: 'ENABLED',
+        },
+      });
+    });
+
+    test('boots the ECS-optimized Amazon Linux 2023 arm64 AMI for a Graviton instance type', () => {
+      const parameters = template.findParameters('*', { Default: Match.stringLikeRegexp('amazon-linux-2023/arm64') });
+      expect(Object.keys(parameters)).toHaveLength(1);
+    });
+
+    test('requires IMDSv2, encrypts the gp3 root volume and keeps instances off public IPs', () => {
+      template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+        LaunchTemplateData: Match.objectLike({
+          MetadataOptions: Match.objectLike({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 }),
+          BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeSize: 30, VolumeType: 'gp3' } }],
+        }),
+      });
+      const asg = Object.values(template.findResources('AWS::AutoScaling::AutoScalingGroup'))[0];
+      const privateSubnets = platform.vpc.privateSubnets.map((s) => stack.resolve(s.subnetId));
+      expect(asg.Properties.VPCZoneIdentifier).toEqual(privateSubnets);
+    });
+
+    test('picks the x86_64 AMI for an Intel instance type', () => {
+      const s = newStack();
+      new EcsPlatform(s, 'Platform', { ec2Capacity: { instanceType: new ec2.InstanceType('m7i.large') } });
+      const parameters = Template.fromStack(s).findParameters('*', { Default: Match.stringLikeRegexp('amazon-linux-2023/recommended') });
+      expect(Object.keys(parameters)).toHaveLength(1);
+    });
+
+    test('defaults to 1..2 instances and managedTerminationProtection can be turned on', () => {
+      const s = newStack();
+      new EcsPlatform(s, 'Platform', {
+        ec2Capacity: { instanceType: new ec2.InstanceType('t3.medium'), managedTerminationProtection: true, rootVolumeSize: Size.gibibytes(50) },
+      });
+      const t = Template.fromStack(s);
+      t.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '1', MaxSize: '2' });
+      t.hasResourceProperties('AWS::ECS::CapacityProvider', {
+        AutoScalingGroupProvider: Match.objectLike({ ManagedTerminationProtection: 'ENABLED' }),
+      });
+      t.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+        LaunchTemplateData: Match.objectLike({ BlockDeviceMappings: [Match.objectLike({ Ebs: Match.objectLike({ VolumeSize: 50 }) })] }),
+      });
+    });
+  });
+
+  test('platform with EC2 capacity passes the four nag packs and the CloudFormation validator with no finding', () => {
+    const app = newApp();
+    new EcsPlatform(new Stack(app, 'PlatformStack'), 'Platform', {
+      ec2Capacity: { instanceType: new ec2.InstanceType('m7g.large'), minCapacity: 1, maxCapacity: 4 },
+    });
+    const result = synthWithCompliance(app);
+    expect(result.error).toBeUndefined();
     expect(formatFindings(result.findings)).toEqual([]);
   });
 
-  test('creates a cluster with enhanced container insights', () => {
-    const stack = newStack();
-    new EcsPlatform(stack, 'Platform');
-    Template.fromStack(stack).hasResourceProperties('AWS::ECS::Cluster', {
-      ClusterSettings: [{ Name: 'containerInsights', Value: 'enhanced' }],
+  describe('rejects bad input', () => {
+    test.each([
+      ['Internal', /namespaceName: 'Internal' is not a valid DNS name/],
+      ['-svc', /namespaceName: '-svc' is not a valid DNS name/],
+      ['a..b', /namespaceName: 'a\.\.b' is not a valid DNS name/],
+    ])('rejects the namespace name %s', (namespaceName, message) => {
+      expect(() => new EcsPlatform(newStack(), 'Platform', { namespaceName })).toThrow(message);
+    });
+
+    test('rejects ec2Capacity.minCapacity greater than maxCapacity, naming both', () => {
+      expect(() => new EcsPlatform(newStack(), 'Platform', {
+        ec2Capacity: { instanceType: new ec2.InstanceType('t3.medium'), minCapacity: 5, maxCapacity: 2 },
+      })).toThrow(/\[TestStack\/Platform\] ec2Capacity\.minCapacity: \(5\) must not be greater than ec2Capacity\.maxCapacity \(2\)/);
+    });
+
+    test('rejects a negative natGateways', () => {
+      expect(() => new EcsPlatform(newStack(), 'Platform', { natGateways: -1 })).toThrow(/natGateways: must be an integer from 0 to 6, got -1/);
+    });
+
+    test('rejects maxAzs together with a VPC you pass', () => {
+      const stack = newStack();
+      const vpc = new ec2.Vpc(stack, 'MyVpc');
+      expect(() => new EcsPlatform(stack, 'Platform', { vpc, maxAzs: 3 })).toThrow(/maxAzs and natGateways shape a new VPC and cannot be combined with vpc/);
+    });
+
+    test('rejects a root volume smaller than the AMI needs', () => {
+      expect(() => new EcsPlatform(newStack(), 'Platform', {
+        ec2Capacity: { instanceType: new ec2.InstanceType('t3.medium'), rootVolumeSize: Size.gibibytes(8) },
+      })).toThrow(/ec2Capacity\.rootVolumeSize: must be an integer from 30 to 16384, got 8/);
+    });
+
+    test('rejects a target capacity percent above 100', () => {
+      expect(() => new EcsPlatform(newStack(), 'Platform', {
+        ec2Capacity: { instanceType: new ec2.InstanceType('t3.medium'), targetCapacityPercent: 120 },
+      })).toThrow(/ec2Capacity\.targetCapacityPercent: must be greater than 0 and at most 100, got 120/);
     });
   });
 });

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledgeGrantPolicy } from '../internal/compliance';
 import { DEFAULT_CONTAINER_NAME } from '../internal/defaults';
 import {
   checkHttpPath,
@@ -205,6 +206,10 @@ export function addContainerFromSpec(scope: Construct, taskDefinition: ecs.TaskD
   const scratchVolume = `${containerName}-tmp`;
   taskDefinition.addVolume({ name: scratchVolume });
   container.addMountPoints({ sourceVolume: scratchVolume, containerPath: '/tmp', readOnly: false });
+
+  // The execution role's policy holds exactly the log group and secrets grants made above.
+  if (taskDefinition.executionRole) acknowledgeGrantPolicy(taskDefinition.executionRole);
+  acknowledgeGrantPolicy(taskDefinition.taskRole);
 
   if (spec.environment && Object.keys(spec.environment).length > 0) {
     Validations.of(taskDefinition).acknowledge({

@@ -1,4 +1,4 @@
-import { Aws, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledgeGrantPolicy, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
 import { DEFAULT_LOG_RETENTION } from '../internal/defaults';
@@ -67,6 +68,14 @@ export interface Ec2CapacityOptions {
    * @default 100
    */
   readonly targetCapacityPercent?: number;
+
+  /**
+   * An SNS topic the Auto Scaling group reports launches, terminations and their failures to.
+   *
+   * @default - no notifications; ECS managed scaling drives the group and its activity is
+   * in the Auto Scaling activity history and CloudTrail
+   */
+  readonly notificationsTopic?: sns.ITopic;
 }
 
 /**
@@ -329,14 +338,22 @@ export class EcsPlatform extends Construct {
       allowAllOutbound: true,
     });
 
+    const instanceRole = new iam.Role(this, 'Ec2InstanceRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: `ECS container instances of ${this.node.path}`,
+    });
+    acknowledgeGrantPolicy(instanceRole);
+    const agentReason = 'The ECS container agent needs ecs:DiscoverPollEndpoint, ecs:Poll and ecs:Submit* (added by aws-cdk-lib when the group joins the cluster); these actions support no resource-level scoping.';
+    Validations.of(instanceRole).acknowledge(
+      { id: `${NagPack.AWS_SOLUTIONS}-IAM5[Action::ecs:Submit*]`, reason: agentReason },
+      { id: `${NagPack.AWS_SOLUTIONS}-IAM5[Resource::*]`, reason: agentReason },
+    );
+
     const launchTemplate = new ec2.LaunchTemplate(this, 'Ec2LaunchTemplate', {
       instanceType: options.instanceType,
       machineImage: options.machineImage ?? ecs.EcsOptimizedImage.amazonLinux2023(hardwareType),
       userData: ec2.UserData.forLinux(),
-      role: new iam.Role(this, 'Ec2InstanceRole', {
-        assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-        description: `ECS container instances of ${this.node.path}`,
-      }),
+      role: instanceRole,
       securityGroup,
       requireImdsv2: true,
       // Hop limit 1: containers in bridge mode cannot reach the instance's credentials.
@@ -354,7 +371,16 @@ export class EcsPlatform extends Construct {
       launchTemplate,
       minCapacity,
       maxCapacity,
+      notifications: options.notificationsTopic ? [{ topic: options.notificationsTopic }] : undefined,
     });
+    if (!options.notificationsTopic) {
+      acknowledgeRule(
+        autoScalingGroup,
+        'AS3',
+        'ECS managed scaling drives this group and its scaling activity is recorded in the Auto Scaling activity history and CloudTrail; pass ec2Capacity.notificationsTopic to be notified as well.',
+        [NagPack.AWS_SOLUTIONS],
+      );
+    }
 
     const capacityProvider = new ecs.AsgCapacityProvider(this, 'Ec2CapacityProvider', {
       autoScalingGroup,

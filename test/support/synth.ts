@@ -88,7 +88,7 @@ export function synthWithCompliance(app: App): ComplianceResult {
       });
     }
   }
-  const validationFailed = error && /Validation failed/.test(error.message);
+  const validationFailed = error && (error.name === 'ValidationFailed' || /Validation failed|validation-report\.json/.test(error.message));
   return {
     findings,
     nagErrors: findings.filter((f) => f.plugin !== VALIDATOR_PLUGIN && f.severity === 'error'),
