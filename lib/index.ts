@@ -1,2 +1,3 @@
 export * from './platform/ecs-platform';
 export * from './container/container-spec';
+export * from './verify';
