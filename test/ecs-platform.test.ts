@@ -202,6 +202,11 @@ describe('EcsPlatform', () => {
       expect(asg.Properties.VPCZoneIdentifier).toEqual(privateSubnets);
     });
 
+    test('blocks awsvpc tasks from the instance metadata service', () => {
+      const launchTemplate = Object.values(template.findResources('AWS::EC2::LaunchTemplate'))[0];
+      expect(JSON.stringify(launchTemplate.Properties.LaunchTemplateData.UserData)).toContain('ECS_AWSVPC_BLOCK_IMDS=true >> /etc/ecs/ecs.config');
+    });
+
     test('picks the x86_64 AMI for an Intel instance type', () => {
       const s = newStack();
       new EcsPlatform(s, 'Platform', { ec2Capacity: { instanceType: new ec2.InstanceType('m7i.large') } });

@@ -198,7 +198,8 @@ export function addContainerFromSpec(scope: Construct, taskDefinition: ecs.TaskD
       containerPort: spec.port,
       hostPort: options.hostPort,
       protocol: ecs.Protocol.TCP,
-      name: `${containerName}-${spec.port}`,
+      // ECS accepts port mapping names only in bridge and awsvpc mode.
+      name: taskDefinition.networkMode === ecs.NetworkMode.HOST ? undefined : `${containerName}-${spec.port}`,
     }],
   });
 

@@ -349,10 +349,15 @@ export class EcsPlatform extends Construct {
       { id: `${NagPack.AWS_SOLUTIONS}-IAM5[Resource::*]`, reason: agentReason },
     );
 
+    const userData = ec2.UserData.forLinux();
+    // awsvpc tasks get no route to the instance metadata service (bridge tasks are already
+    // out of reach: IMDSv2 with hop limit 1), so only the agent holds the instance role.
+    userData.addCommands('echo ECS_AWSVPC_BLOCK_IMDS=true >> /etc/ecs/ecs.config');
+
     const launchTemplate = new ec2.LaunchTemplate(this, 'Ec2LaunchTemplate', {
       instanceType: options.instanceType,
       machineImage: options.machineImage ?? ecs.EcsOptimizedImage.amazonLinux2023(hardwareType),
-      userData: ec2.UserData.forLinux(),
+      userData,
       role: instanceRole,
       securityGroup,
       requireImdsv2: true,

@@ -1,0 +1,147 @@
+import { Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { fail } from './validation';
+
+/**
+ * Synth-time checks of Ec2DaemonService props, in the voice of validation.ts: each names the
+ * construct path, the prop, the value given, what is allowed and how to fix it. Unresolved
+ * tokens are skipped.
+ */
+
+/**
+ * Host ports the ECS container agent reserves on every container instance (ECS_RESERVED_PORTS
+ * default): a task that maps one of them is never placed.
+ */
+export const ECS_RESERVED_HOST_PORTS: readonly number[] = [22, 2375, 2376, 51678, 51679];
+
+/** Checks a container memory size in MiB: an integer of at least 6 MiB, Docker's minimum. */
+export function checkMemoryMiB(scope: IConstruct, prop: string, value: number | undefined): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (!Number.isInteger(value) || value < 6) {
+    fail(scope, prop, `must be a whole number of MiB, at least 6 (Docker's minimum), got ${value}.`);
+  }
+}
+
+/** Checks that a container's hard memory limit is not below its soft reservation (ECS rejects it). */
+export function checkMemoryLimitNotBelowReservation(
+  scope: IConstruct,
+  limitMiB: number | undefined,
+  reservationMiB: number | undefined,
+): void {
+  if (limitMiB === undefined || reservationMiB === undefined) return;
+  if (Token.isUnresolved(limitMiB) || Token.isUnresolved(reservationMiB)) return;
+  if (limitMiB < reservationMiB) {
+    fail(
+      scope,
+      'memoryLimitMiB',
+      `(${limitMiB} MiB) must not be less than memoryReservationMiB (${reservationMiB} MiB).`,
+      'Raise memoryLimitMiB, lower memoryReservationMiB, or leave memoryLimitMiB unset for no hard limit.',
+    );
+  }
+}
+
+/** One host port a daemon publishes on every instance, and the prop that asked for it. */
+export interface PublishedHostPort {
+  readonly port: number;
+  readonly protocol: string;
+  readonly prop: string;
+}
+
+/**
+ * Checks the host ports a daemon publishes on every instance (host and bridge mode): none is
+ * reserved by the ECS agent, and no port/protocol pair is published twice. Either would keep ECS
+ * from ever placing the task.
+ */
+export function checkHostPortsDoNotClash(scope: IConstruct, ports: readonly PublishedHostPort[], networkMode: string): void {
+  const seen = new Map<string, string>();
+  for (const { port, protocol, prop } of ports) {
+    if (Token.isUnresolved(port)) continue;
+    if (ECS_RESERVED_HOST_PORTS.includes(port)) {
+      fail(
+        scope,
+        prop,
+        `host port ${port} is reserved by the ECS container agent on every instance (${ECS_RESERVED_HOST_PORTS.join(', ')}), so a ${networkMode}-mode task that maps it is never placed.`,
+        'Listen on another port.',
+      );
+    }
+    const key = `${port}/${protocol}`;
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      fail(
+        scope,
+        prop,
+        `host port ${key} is already published by ${earlier}; in ${networkMode} mode every port is bound on the instance itself, and one port can be bound once.`,
+        'Give each port mapping its own host port, or remove the duplicate.',
+      );
+    }
+    seen.set(key, prop);
+  }
+}
+
+/**
+ * Checks that a host port is not already published on the same EC2 capacity by another daemon,
+ * whose tasks run on every instance too.
+ */
+export function checkHostPortFreeOnPlatform(
+  scope: IConstruct,
+  prop: string,
+  port: PublishedHostPort,
+  takenBy: string | undefined,
+): void {
+  if (takenBy === undefined) return;
+  fail(
+    scope,
+    prop,
+    `host port ${port.port}/${port.protocol} is already published on every instance of this platform by the daemon ${takenBy}, so ECS could never place this daemon's tasks.`,
+    'Use another port for one of the two daemons, or run one of them in awsvpc mode.',
+  );
+}
+
+const VOLUME_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+
+/** Checks a task definition volume name: 1-255 letters, digits, hyphens and underscores. */
+export function checkVolumeName(scope: IConstruct, prop: string, name: string): void {
+  if (Token.isUnresolved(name)) return;
+  if (!VOLUME_NAME.test(name)) {
+    fail(scope, prop, `'${name}' is not a valid volume name.`, "Use 1-255 letters, digits, hyphens or underscores (e.g. 'host-var-log').");
+  }
+}
+
+/**
+ * Checks that each value of `values` (e.g. volume names or mount paths) appears once, naming the
+ * props that clash.
+ */
+export function checkUnique(
+  scope: IConstruct,
+  what: string,
+  values: ReadonlyArray<{ readonly value: string; readonly prop: string }>,
+  fix: string,
+): void {
+  const seen = new Map<string, string>();
+  for (const { value, prop } of values) {
+    if (Token.isUnresolved(value)) continue;
+    const earlier = seen.get(value);
+    if (earlier !== undefined) {
+      fail(scope, prop, `${what} '${value}' is already used by ${earlier}.`, fix);
+    }
+    seen.set(value, prop);
+  }
+}
+
+/** Checks that no Linux capability is both added and dropped. */
+export function checkCapabilitiesDoNotOverlap(scope: IConstruct, add: readonly string[], drop: readonly string[]): void {
+  const both = add.filter((cap) => drop.includes(cap));
+  if (both.length > 0) {
+    fail(
+      scope,
+      'linuxCapabilities',
+      `${both.join(', ')} ${both.length === 1 ? 'is' : 'are'} both added and dropped.`,
+      'List each capability in add or in drop, not in both.',
+    );
+  }
+}
+
+/** Whether a container user (name or UID[:GID]) is root. */
+export function isRootUser(user: string): boolean {
+  return user.split(':').some((part) => part.toLowerCase() === 'root' || part === '0');
+}

@@ -1,0 +1,511 @@
+import { Annotations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
+import { Construct } from 'constructs';
+import { addContainerFromSpec, ContainerSpec } from '../container/container-spec';
+import { acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
+import {
+  checkCapabilitiesDoNotOverlap,
+  checkHostPortFreeOnPlatform,
+  checkHostPortsDoNotClash,
+  checkMemoryLimitNotBelowReservation,
+  checkMemoryMiB,
+  checkUnique,
+  checkVolumeName,
+  isRootUser,
+  PublishedHostPort,
+} from '../internal/daemon-checks';
+import { DEFAULT_CONTAINER_NAME } from '../internal/defaults';
+import { checkAbsolutePath, checkDnsLabel, checkIntegerInRange, checkPort, fail } from '../internal/validation';
+import type { EcsPlatform } from '../platform/ecs-platform';
+
+/**
+ * A directory of the EC2 instance mounted into the daemon's container.
+ */
+export interface HostVolume {
+  /**
+   * The name of the task definition volume (1-255 letters, digits, hyphens or underscores),
+   * unique within the daemon.
+   *
+   * @default - derived from `hostPath`, e.g. 'host-var-log' for '/var/log'
+   */
+  readonly name?: string;
+
+  /**
+   * The absolute path of the directory on the instance, e.g. '/var/log'. Docker creates it
+   * when it does not exist.
+   */
+  readonly hostPath: string;
+
+  /**
+   * The absolute path the directory is mounted at inside the container, e.g. '/host/var/log'.
+   */
+  readonly containerPath: string;
+
+  /**
+   * Whether the container can only read the directory.
+   *
+   * @default true - an agent reads the host; a compromised agent must not rewrite it
+   */
+  readonly readOnly?: boolean;
+}
+
+/**
+ * Linux capabilities added to or dropped from the daemon's container, on top of Docker's
+ * default set.
+ */
+export interface DaemonLinuxCapabilities {
+  /**
+   * Capabilities to add, e.g. `ecs.Capability.SYS_PTRACE` for a profiler.
+   *
+   * @default - none
+   */
+  readonly add?: ecs.Capability[];
+
+  /**
+   * Capabilities to drop, e.g. `ecs.Capability.ALL`.
+   *
+   * @default [ecs.Capability.NET_RAW] unless it is in `add` - raw sockets let a container spoof
+   * packets and, on host networking, sniff the instance's traffic; agents rarely need them
+   */
+  readonly drop?: ecs.Capability[];
+}
+
+/**
+ * Properties of an Ec2DaemonService.
+ */
+export interface Ec2DaemonServiceProps {
+  /**
+   * The platform to run on. It must have EC2 capacity (`ec2Capacity`): ECS runs one task of the
+   * daemon on each of its container instances.
+   */
+  readonly platform: EcsPlatform;
+
+  /**
+   * The container the daemon runs. `port` is optional; set it when other tasks send to the
+   * daemon (e.g. 4317 for OTLP) or when `discoveryName` is set in bridge or host mode.
+   */
+  readonly container: ContainerSpec;
+
+  /**
+   * How the daemon's container is networked.
+   *
+   * - `BRIDGE`: its own network namespace on the instance's Docker bridge; ports are published
+   *   on the instance at the same number. It cannot reach the instance metadata service (the
+   *   platform's hop limit is 1), so it cannot take the instance role's credentials.
+   * - `HOST`: the instance's network stack, for agents that must see host interfaces or scrape
+   *   host ports. It can reach the instance metadata service. Requires an explicit `container.user`.
+   * - `AWS_VPC`: its own elastic network interface and security group in the platform's private
+   *   subnets; uses one of the instance's ENIs. It can reach the instance metadata service unless
+   *   the instances set ECS_AWSVPC_BLOCK_IMDS=true.
+   *
+   * @default ecs.NetworkMode.BRIDGE - the most isolated mode that still lets an agent read host
+   * volumes and receive on a fixed port of every instance; choose HOST explicitly when the agent
+   * needs the host's network
+   */
+  readonly networkMode?: ecs.NetworkMode;
+
+  /**
+   * Directories of the instance mounted into the container, read-only unless said otherwise,
+   * e.g. `[{ hostPath: '/var/log', containerPath: '/host/var/log' }]`.
+   *
+   * @default - none
+   */
+  readonly hostVolumes?: HostVolume[];
+
+  /**
+   * More ports the container listens on (e.g. 4318/TCP for OTLP over HTTP, 8125/UDP for StatsD),
+   * published at the same number on the instance in bridge and host mode.
+   *
+   * @default - only `container.port`, if set
+   */
+  readonly additionalPortMappings?: ecs.PortMapping[];
+
+  /**
+   * The CPU units reserved for the container on each instance (1024 = 1 vCPU).
+   *
+   * @default 128 - an eighth of a vCPU, so a busy instance does not starve the agent
+   * (Docker's default weight for an unreserved container is 2 of 1024)
+   */
+  readonly cpu?: number;
+
+  /**
+   * The memory, in MiB, reserved for the container on each instance (soft limit). The container
+   * may use more when the instance has it free.
+   *
+   * @default 256, or `memoryLimitMiB` when that is lower - enough for a typical log or metrics
+   * agent; ECS on EC2 requires a reservation or a limit
+   */
+  readonly memoryReservationMiB?: number;
+
+  /**
+   * The memory, in MiB, the container may use at most (hard limit); above it the container is
+   * killed. At least `memoryReservationMiB`.
+   *
+   * @default - no hard limit: an agent killed for a short burst would lose the logs it buffers
+   */
+  readonly memoryLimitMiB?: number;
+
+  /**
+   * Whether the container runs privileged, with all capabilities and access to the instance's
+   * devices.
+   *
+   * @default false
+   */
+  readonly privileged?: boolean;
+
+  /**
+   * Linux capabilities added to or dropped from the container.
+   *
+   * @default - NET_RAW dropped, nothing added
+   */
+  readonly linuxCapabilities?: DaemonLinuxCapabilities;
+
+  /**
+   * Constraints on which instances run the daemon, e.g.
+   * `ecs.PlacementConstraint.memberOf('attribute:ecs.instance-type =~ m7g.*')`.
+   *
+   * @default - every container instance of the platform
+   */
+  readonly placementConstraints?: ecs.PlacementConstraint[];
+
+  /**
+   * The name the daemon registers in the platform's Cloud Map namespace, e.g. 'otel' for
+   * otel.internal: SRV records (instance address and `container.port`) in bridge and host mode,
+   * A records (task addresses) in awsvpc mode.
+   *
+   * @default - not registered in Cloud Map
+   */
+  readonly discoveryName?: string;
+}
+
+/** Host ports published by daemons on each platform's instances, for clash checks. */
+const publishedHostPorts = new WeakMap<EcsPlatform, Map<string, string>>();
+
+/**
+ * A daemon on the platform's EC2 capacity: exactly one task on every container instance, for
+ * agents that ship logs, collect metrics or watch security. Its container is hardened like every
+ * cdk-ecs-kit workload (KMS-encrypted, retained log group; read-only root file system; init
+ * process; secrets through ECS secrets).
+ */
+export class Ec2DaemonService extends Construct implements ec2.IConnectable {
+  /** The ECS service (DAEMON scheduling strategy, EC2 launch type). */
+  public readonly service: ecs.Ec2Service;
+
+  /** The task definition. */
+  public readonly taskDefinition: ecs.Ec2TaskDefinition;
+
+  /** The daemon's container. */
+  public readonly container: ecs.ContainerDefinition;
+
+  /** The role the daemon's code runs as; grant it what the agent needs (e.g. logs:PutLogEvents). */
+  public readonly taskRole: iam.IRole;
+
+  /** The role ECS uses to pull the image, write logs and read secrets. */
+  public readonly executionRole: iam.IRole;
+
+  /** The container's log group, encrypted with the platform's key and retained on deletion. */
+  public readonly logGroup: logs.LogGroup;
+
+  /** The network mode of the task definition. */
+  public readonly networkMode: ecs.NetworkMode;
+
+  /**
+   * The security group of the daemon's tasks.
+   *
+   * @default - undefined unless networkMode is AWS_VPC (bridge and host tasks use the instances'
+   * security group, see `connections`)
+   */
+  public readonly securityGroup?: ec2.SecurityGroup;
+
+  /**
+   * The Cloud Map service the daemon registers in.
+   *
+   * @default - undefined unless discoveryName is set
+   */
+  public readonly cloudMapService?: servicediscovery.IService;
+
+  /**
+   * The network connections of the daemon: its own security group in awsvpc mode, the platform's
+   * EC2 instance security group in bridge and host mode. The default port is `container.port`.
+   */
+  public readonly connections: ec2.Connections;
+
+  private readonly publishedPorts: ec2.Port[];
+
+  constructor(scope: Construct, id: string, props: Ec2DaemonServiceProps) {
+    super(scope, id);
+    const { platform, container: spec } = props;
+
+    if (!platform.hasEc2Capacity || !platform.autoScalingGroup || !platform.ec2SecurityGroup) {
+      fail(
+        this,
+        'platform',
+        `${platform.node.path} has no EC2 capacity, and a daemon runs one task on each EC2 container instance (Fargate does not run daemons).`,
+        "Add ec2Capacity to the platform, e.g. ec2Capacity: { instanceType: new ec2.InstanceType('m7g.large') }.",
+      );
+    }
+
+    const networkMode = props.networkMode ?? ecs.NetworkMode.BRIDGE;
+    if (![ecs.NetworkMode.BRIDGE, ecs.NetworkMode.HOST, ecs.NetworkMode.AWS_VPC].includes(networkMode)) {
+      fail(this, 'networkMode', `'${networkMode}' is not supported for a daemon.`, 'Use ecs.NetworkMode.BRIDGE, HOST or AWS_VPC.');
+    }
+    this.networkMode = networkMode;
+    const privileged = props.privileged ?? false;
+    checkHostModeUser(this, networkMode, spec.user);
+
+    const memoryReservationMiB = props.memoryReservationMiB ?? Math.min(256, props.memoryLimitMiB ?? 256);
+    checkMemoryMiB(this, 'memoryReservationMiB', memoryReservationMiB);
+    checkMemoryMiB(this, 'memoryLimitMiB', props.memoryLimitMiB);
+    checkMemoryLimitNotBelowReservation(this, props.memoryLimitMiB, memoryReservationMiB);
+    // 196608 units (192 vCPU): the largest task ECS runs on EC2.
+    checkIntegerInRange(this, 'cpu', props.cpu, 0, 196608);
+    checkDnsLabel(this, 'discoveryName', props.discoveryName);
+    if (props.discoveryName !== undefined && networkMode !== ecs.NetworkMode.AWS_VPC && spec.port === undefined) {
+      fail(
+        this,
+        'discoveryName',
+        `in ${networkMode} mode Cloud Map registers SRV records, which need the port the daemon listens on.`,
+        'Set container.port, or use networkMode AWS_VPC for A records.',
+      );
+    }
+
+    const { portMappings, hostPorts } = this.portMappings(platform, spec, props.additionalPortMappings ?? [], networkMode);
+    const volumes = this.hostVolumes(props.hostVolumes ?? []);
+    const capabilities = this.capabilities(props.linuxCapabilities);
+    // Claimed once every prop is valid, so a rejected daemon claims no port.
+    claimHostPorts(platform, hostPorts, this.node.path);
+
+    this.taskDefinition = new ecs.Ec2TaskDefinition(this, 'TaskDefinition', {
+      networkMode,
+      volumes: volumes.map((v) => ({ name: v.name, host: { sourcePath: v.hostPath } })),
+    });
+    this.taskRole = this.taskDefinition.taskRole;
+    this.executionRole = this.taskDefinition.obtainExecutionRole();
+
+    const added = addContainerFromSpec(this, this.taskDefinition, {
+      platform,
+      // Port mappings are added below: host mode needs hostPort == containerPort and no mapping name.
+      spec: { ...spec, port: undefined },
+      extraOptions: {
+        cpu: props.cpu ?? 128,
+        memoryReservationMiB,
+        memoryLimitMiB: props.memoryLimitMiB,
+        privileged,
+      },
+    });
+    this.container = added.container;
+    this.logGroup = added.logGroup;
+    this.container.addPortMappings(...portMappings);
+    this.container.addMountPoints(...volumes.map((v) => ({ sourceVolume: v.name, containerPath: v.containerPath, readOnly: v.readOnly })));
+    if (capabilities.add.length > 0) added.linuxParameters.addCapabilities(...capabilities.add);
+    if (capabilities.drop.length > 0) added.linuxParameters.dropCapabilities(...capabilities.drop);
+
+    if (networkMode === ecs.NetworkMode.AWS_VPC) {
+      this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+        vpc: platform.vpc,
+        description: `Tasks of the daemon ${this.node.path}`,
+        allowAllOutbound: true,
+      });
+    }
+
+    this.service = new ecs.Ec2Service(this, 'Service', {
+      cluster: platform.cluster,
+      taskDefinition: this.taskDefinition,
+      // The EC2 launch type (Ec2Service always sets it) rather than a capacity provider strategy:
+      // ECS rejects capacity providers for DAEMON services, and an explicit launch type also
+      // overrides a default capacity provider strategy of the cluster.
+      daemon: true,
+      // ECS's rules for daemons: at most one task per instance (100 %); a new task replaces the
+      // old one in place, so nothing may be required to stay up (0 %) or a one-instance
+      // deployment could never proceed.
+      minHealthyPercent: 0,
+      maxHealthyPercent: 100,
+      placementConstraints: props.placementConstraints,
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+      securityGroups: this.securityGroup ? [this.securityGroup] : undefined,
+      vpcSubnets: this.securityGroup ? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } : undefined,
+      cloudMapOptions: props.discoveryName === undefined ? undefined : {
+        name: props.discoveryName,
+        cloudMapNamespace: platform.namespace,
+        container: this.container,
+        containerPort: networkMode === ecs.NetworkMode.AWS_VPC ? undefined : spec.port,
+      },
+    });
+    this.cloudMapService = this.service.cloudMapService;
+    // Created after, and deleted before, the instances: on stack deletion the daemon's tasks stop
+    // before managed draining terminates the instances they run on.
+    this.service.node.addDependency(platform.autoScalingGroup);
+    Annotations.of(this.service).acknowledgeWarning(
+      '@aws-cdk/aws-ecs:shouldUseCircuitBreaker',
+      'The deployment circuit breaker counts failures against a desired count; a DAEMON service has none (aws/aws-cdk#38102).',
+    );
+
+    this.connections = new ec2.Connections({
+      securityGroups: this.securityGroup ? [this.securityGroup] : [platform.ec2SecurityGroup],
+      defaultPort: spec.port === undefined ? undefined : ec2.Port.tcp(spec.port),
+    });
+    this.publishedPorts = portMappings.map((pm) => (pm.protocol === ecs.Protocol.UDP ? ec2.Port.udp(pm.containerPort) : ec2.Port.tcp(pm.containerPort)));
+
+    this.acknowledgeFindings(networkMode, spec.user, privileged);
+  }
+
+  /**
+   * Lets `other` reach every port the daemon listens on (`container.port` and
+   * `additionalPortMappings`). In bridge and host mode this opens the ports on the instances'
+   * security group.
+   */
+  public allowFrom(other: ec2.IConnectable): void {
+    if (this.publishedPorts.length === 0) {
+      fail(this, 'allowFrom', 'the daemon listens on no port.', 'Set container.port or additionalPortMappings first.');
+    }
+    for (const port of this.publishedPorts) {
+      this.connections.allowFrom(other, port, `to the daemon ${this.node.path}`);
+    }
+  }
+
+  private portMappings(
+    platform: EcsPlatform,
+    spec: ContainerSpec,
+    additional: ecs.PortMapping[],
+    networkMode: ecs.NetworkMode,
+  ): { portMappings: ecs.PortMapping[]; hostPorts: PublishedHostPort[] } {
+    checkPort(this, 'container.port', spec.port);
+    const requested: Array<{ mapping: ecs.PortMapping; prop: string }> = [];
+    if (spec.port !== undefined) {
+      requested.push({ mapping: { containerPort: spec.port, protocol: ecs.Protocol.TCP }, prop: 'container.port' });
+    }
+    additional.forEach((mapping, i) => requested.push({ mapping, prop: `additionalPortMappings[${i}]` }));
+
+    const published: PublishedHostPort[] = [];
+    const mappings = requested.map(({ mapping, prop }) => {
+      checkPort(this, `${prop}.containerPort`, mapping.containerPort);
+      checkPort(this, `${prop}.hostPort`, mapping.hostPort);
+      if (mapping.containerPortRange !== undefined) {
+        fail(this, prop, 'port ranges are not supported for a daemon.', 'List each port as its own mapping.');
+      }
+      if (networkMode !== ecs.NetworkMode.BRIDGE && mapping.hostPort !== undefined && mapping.hostPort !== mapping.containerPort) {
+        fail(
+          this,
+          `${prop}.hostPort`,
+          `(${mapping.hostPort}) must equal containerPort (${mapping.containerPort}) in ${networkMode} mode.`,
+          'Leave hostPort unset.',
+        );
+      }
+      const protocol = mapping.protocol ?? ecs.Protocol.TCP;
+      // A daemon is reached at a fixed port of its instance, so bridge mode publishes a static host
+      // port; host and awsvpc mode require hostPort == containerPort.
+      const hostPort = mapping.hostPort ?? mapping.containerPort;
+      published.push({ port: hostPort, protocol, prop });
+      const defaultName = `${DEFAULT_CONTAINER_NAME}-${mapping.containerPort}${protocol === ecs.Protocol.UDP ? '-udp' : ''}`;
+      return {
+        ...mapping,
+        hostPort,
+        protocol,
+        // Port mapping names (for Service Connect) are only allowed in bridge and awsvpc mode.
+        name: networkMode === ecs.NetworkMode.HOST ? undefined : mapping.name ?? defaultName,
+      };
+    });
+
+    if (networkMode === ecs.NetworkMode.AWS_VPC) {
+      // Each awsvpc task has its own network interface: nothing is bound on the instance.
+      checkUnique(this, 'port', published.map((p) => ({ value: `${p.port}/${p.protocol}`, prop: p.prop })), 'Remove the duplicate port mapping.');
+      return { portMappings: mappings, hostPorts: [] };
+    }
+    checkHostPortsDoNotClash(this, published, networkMode);
+    const taken = publishedHostPorts.get(platform);
+    for (const port of published) {
+      checkHostPortFreeOnPlatform(this, port.prop, port, taken?.get(hostPortKey(port)));
+    }
+    return { portMappings: mappings, hostPorts: published };
+  }
+
+  private hostVolumes(hostVolumes: HostVolume[]): Array<Required<HostVolume>> {
+    const volumes = hostVolumes.map((volume, i) => {
+      const prop = `hostVolumes[${i}]`;
+      checkAbsolutePath(this, `${prop}.hostPath`, volume.hostPath);
+      checkAbsolutePath(this, `${prop}.containerPath`, volume.containerPath);
+      if (volume.containerPath === '/') {
+        fail(this, `${prop}.containerPath`, "'/' would hide the container's own root file system.", "Mount under a directory, e.g. '/host'.");
+      }
+      const name = volume.name ?? volumeNameFor(volume.hostPath);
+      checkVolumeName(this, `${prop}.name`, name);
+      return { name, hostPath: volume.hostPath, containerPath: volume.containerPath, readOnly: volume.readOnly ?? true, prop };
+    });
+    checkUnique(
+      this,
+      'volume name',
+      [{ value: `${DEFAULT_CONTAINER_NAME}-tmp`, prop: 'the /tmp scratch volume' }, ...volumes.map((v) => ({ value: v.name, prop: `${v.prop}.name` }))],
+      'Give each host volume its own name (set name when two host paths derive the same one).',
+    );
+    checkUnique(
+      this,
+      'container path',
+      [{ value: '/tmp', prop: 'the /tmp scratch volume' }, ...volumes.map((v) => ({ value: v.containerPath, prop: `${v.prop}.containerPath` }))],
+      'Mount each host volume at its own container path.',
+    );
+    return volumes.map(({ prop: _prop, ...volume }) => volume);
+  }
+
+  private capabilities(options: DaemonLinuxCapabilities | undefined): { add: ecs.Capability[]; drop: ecs.Capability[] } {
+    const add = options?.add ?? [];
+    const drop = options?.drop ?? [ecs.Capability.NET_RAW].filter((cap) => !add.includes(cap));
+    checkCapabilitiesDoNotOverlap(this, add, drop);
+    return { add, drop };
+  }
+
+  private acknowledgeFindings(networkMode: ecs.NetworkMode, user: string | undefined, privileged: boolean): void {
+    // The task and execution role policies are acknowledged by addContainerFromSpec.
+    if (networkMode === ecs.NetworkMode.AWS_VPC) {
+      acknowledgeRule(
+        this.taskDefinition,
+        'ECS2',
+        'aws-cdk-lib sets AWS_REGION (the stack\'s region, not a secret) on awsvpc tasks on EC2, which cannot reach the instance metadata service to look it up; secrets go through ECS secrets.',
+        [NagPack.AWS_SOLUTIONS],
+      );
+    }
+    if (networkMode === ecs.NetworkMode.HOST && user !== undefined && !isRootUser(user) && !privileged) {
+      acknowledgeRule(
+        this.taskDefinition,
+        'ECSTaskDefinitionUserForHostMode',
+        `The host-networked container runs as the non-root user '${user}' and is not privileged. The AWS Config rule this check implements (ecs-task-definition-user-for-host-mode-check) is met; cdk-nag additionally requires privileged: true, which would grant more, not less.`,
+        COMPLIANCE_PACKS,
+      );
+    }
+  }
+}
+
+/**
+ * Host networking gives the container the instance's network stack, including the instance
+ * metadata service: it must say which user it runs as.
+ */
+function checkHostModeUser(scope: Construct, networkMode: ecs.NetworkMode, user: string | undefined): void {
+  if (networkMode !== ecs.NetworkMode.HOST || user !== undefined) return;
+  fail(
+    scope,
+    'container.user',
+    "is required with networkMode HOST: a host-networked container shares the instance's network stack, and the image's default user may be root.",
+    "Set a non-root UID[:GID] the image supports (e.g. '10001'), or 'root' if the agent must run as root (the NIST, HIPAA and PCI packs then report ECSTaskDefinitionUserForHostMode until you acknowledge it on the daemon's taskDefinition).",
+  );
+}
+
+/** Records the host ports a daemon publishes on every instance of `platform`. */
+function claimHostPorts(platform: EcsPlatform, ports: readonly PublishedHostPort[], daemonPath: string): void {
+  if (ports.length === 0) return;
+  const taken = publishedHostPorts.get(platform) ?? new Map<string, string>();
+  for (const port of ports) taken.set(hostPortKey(port), daemonPath);
+  publishedHostPorts.set(platform, taken);
+}
+
+function hostPortKey(port: PublishedHostPort): string {
+  return `${port.port}/${port.protocol}`;
+}
+
+/** A volume name derived from a host path: '/var/log' → 'host-var-log', '/' → 'host-root'. */
+function volumeNameFor(hostPath: string): string {
+  const slug = hostPath.replace(/[^A-Za-z0-9_]+/g, '-').replace(/^-+|-+$/g, '');
+  return `host-${slug || 'root'}`.slice(0, 255);
+}
