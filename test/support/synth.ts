@@ -64,7 +64,8 @@ export function synthWithCompliance(app: App): ComplianceResult {
   const reportPath = path.join(app.outdir, 'validation-report.json');
   if (!fs.existsSync(reportPath)) {
     if (error) throw error;
-    return { findings: [], nagErrors: [], validatorFindings: [], acknowledged: [] };
+    // A cached assembly is reused without running any plugin: no report means nothing was checked.
+    throw new Error('No validation report was written, so the nag packs did not run. Was the app synthesized (e.g. by Template.fromStack) before synthWithCompliance()?');
   }
   const report = JSON.parse(fs.readFileSync(reportPath, 'utf-8'));
   const findings: Finding[] = [];
