@@ -1,15 +1,19 @@
 #!/usr/bin/env node
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { BatchTaskSchedule, Ec2DaemonService, EcsPlatform } from '../lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { BatchTaskSchedule, Ec2DaemonService, EcsPlatform, FargateWebService, WebIngress } from '../lib';
 import { addCompliancePacks } from './compliance';
 
 /** The stacks of the reference app. */
 export interface ReferenceApp {
   readonly platformStack: Stack;
   readonly platform: EcsPlatform;
+  readonly ingress: WebIngress;
+  readonly webServices: FargateWebService[];
 }
 
 /**
@@ -19,10 +23,57 @@ export interface ReferenceApp {
  */
 export function buildReferenceApp(app: App): ReferenceApp {
   // Environment-agnostic: synth needs no AWS credentials and no context lookups.
-  const platformStack = new Stack(app, 'EcsKitPlatform', { description: 'cdk-ecs-kit reference app: shared ECS platform, agent daemon and nightly job' });
+  const platformStack = new Stack(app, 'EcsKitPlatform', {
+    description: 'cdk-ecs-kit reference app: shared ECS platform, three web services, an agent daemon and a nightly job',
+  });
   const platform = new EcsPlatform(platformStack, 'Platform', {
     ec2Capacity: { instanceType: new ec2.InstanceType('m7g.large'), minCapacity: 1, maxCapacity: 4 },
   });
+
+  // One shared HTTPS load balancer. Pass your own with -c certificateArn=... -c domain=...
+  const domain: string = app.node.tryGetContext('domain') ?? 'example.com';
+  const certificate = acm.Certificate.fromCertificateArn(platformStack, 'Certificate',
+    app.node.tryGetContext('certificateArn') ?? 'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000');
+  const ingress = new WebIngress(platformStack, 'Ingress', { platform, certificate });
+
+  // Three web services, host-routed, 0.5 vCPU / 1 GiB, 2..10 tasks on CPU 60 % and 500 requests per target.
+  const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:stable');
+  const size = { cpu: 512, memoryMiB: 1024 };
+  const autoScaling = { minCapacity: 2, maxCapacity: 10, targetCpuPercent: 60, requestsPerTarget: 500 };
+
+  // {"username": "orders", "password": "<generated>"}; the orders service reads the password key.
+  const ordersDb = new secretsmanager.Secret(platformStack, 'OrdersDatabaseSecret', {
+    description: 'Database credentials of the orders service',
+    encryptionKey: platform.encryptionKey,
+    generateSecretString: { secretStringTemplate: JSON.stringify({ username: 'orders' }), generateStringKey: 'password', excludePunctuation: true },
+  });
+  const rotationReason = 'Reference app without a database: rotation needs a rotation function for the database engine, added with addRotationSchedule next to the database.';
+  Validations.of(ordersDb).acknowledge(
+    { id: 'AwsSolutions::AwsSolutions-SMG4', reason: rotationReason },
+    { id: 'NIST.800.53.R5::NIST.800.53.R5-SecretsManagerRotationEnabled', reason: rotationReason },
+    { id: 'HIPAA.Security::HIPAA.Security-SecretsManagerRotationEnabled', reason: rotationReason },
+    { id: 'PCI.DSS.321::PCI.DSS.321-SecretsManagerRotationEnabled', reason: rotationReason },
+  );
+
+  const web = new FargateWebService(platformStack, 'Web', {
+    platform, ingress, hostHeaders: [`www.${domain}`], ...size, autoScaling, discoveryName: 'web',
+    container: { image, port: 8080, healthCheckPath: '/', environment: { API_URL: 'http://api.internal:8080' } },
+  });
+  const api = new FargateWebService(platformStack, 'Api', {
+    platform, ingress, hostHeaders: [`api.${domain}`], ...size, autoScaling, discoveryName: 'api',
+    container: { image, port: 8080, healthCheckPath: '/', environment: { ORDERS_URL: 'http://orders.internal:8080' } },
+  });
+  const orders = new FargateWebService(platformStack, 'Orders', {
+    platform, ingress, hostHeaders: [`orders.${domain}`], ...size, autoScaling, discoveryName: 'orders',
+    container: {
+      image, port: 8080, healthCheckPath: '/',
+      environment: { DB_USERNAME: 'orders' },
+      secrets: { DB_PASSWORD: ecs.Secret.fromSecretsManager(ordersDb, 'password') },
+    },
+  });
+  // East-west: web calls api, api calls orders, through their Cloud Map names.
+  api.allowFrom(web);
+  orders.allowFrom(api);
 
   // A log and metrics agent on every EC2 instance, reading the host's logs read-only.
   new Ec2DaemonService(platformStack, 'LogAgent', {
@@ -53,7 +104,7 @@ export function buildReferenceApp(app: App): ReferenceApp {
     timeout: Duration.hours(1),
   });
 
-  return { platformStack, platform };
+  return { platformStack, platform, ingress, webServices: [web, api, orders] };
 }
 
 if (require.main === module) {

@@ -1,5 +1,11 @@
+// Platform: the shared ground every workload stands on.
 export * from './platform/ecs-platform';
-export * from './container/container-spec';
-export * from './verify';
+export * from './platform/web-ingress';
+// How one container is described (the code that applies it is internal).
+export type { ContainerSpec } from './container/container-spec';
+// Workloads.
+export * from './services/fargate-web-service';
 export * from './services/ec2-daemon-service';
 export * from './batch/batch-task-schedule';
+// Post-deploy checks.
+export * from './verify';

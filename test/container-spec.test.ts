@@ -1,5 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -134,12 +135,13 @@ describe('ContainerSpec', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  test('a task definition with a hardened container passes the four nag packs and the validator', () => {
+  test('a task definition with a hardened container from ECR passes the four nag packs and the validator', () => {
     const app = newApp();
     const stack = new Stack(app, 'ContainerStack');
     const dbSecret = new secretsmanager.Secret(stack, 'DbSecret');
+    const repository = ecr.Repository.fromRepositoryName(stack, 'Repository', 'orders');
     taskWith({
-      image,
+      image: ecs.ContainerImage.fromEcrRepository(repository, 'v1.2.3'),
       port: 8080,
       environment: { LOG_LEVEL: 'info' },
       secrets: { DB_PASSWORD: ecs.Secret.fromSecretsManager(dbSecret, 'password') },
@@ -149,6 +151,11 @@ describe('ContainerSpec', () => {
     // The secret itself is the user's: its rotation findings are not ours to acknowledge.
     const ours = result.findings.filter((f) => !f.paths.every((p) => p.startsWith('ContainerStack/DbSecret')));
     expect(formatFindings(ours)).toEqual([]);
+    // ecr:GetAuthorizationToken has no resource-level permissions: acknowledged, with the reason.
+    expect(result.acknowledged).toContainEqual(expect.objectContaining({
+      rule: 'AwsSolutions-IAM5[Resource::*]',
+      reason: expect.stringMatching(/ecr:GetAuthorizationToken supports no resource-level permissions/),
+    }));
   });
 
   describe('rejects bad input', () => {

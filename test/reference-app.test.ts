@@ -1,3 +1,4 @@
+import { Template } from 'aws-cdk-lib/assertions';
 import { buildReferenceApp } from '../bin/app';
 import { formatFindings, newApp, synthWithCompliance } from './support/synth';
 
@@ -8,5 +9,16 @@ describe('reference app (bin/app.ts)', () => {
     const result = synthWithCompliance(app);
     expect(result.error).toBeUndefined();
     expect(formatFindings(result.findings)).toEqual([]);
+  });
+
+  test('runs the workload of DESIGN.md: three web services on one load balancer, a daemon and a nightly job', () => {
+    const app = newApp();
+    const { platformStack } = buildReferenceApp(app);
+    const template = Template.fromStack(platformStack);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+    template.resourceCountIs('AWS::ECS::Service', 4);
+    template.resourceCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', 6);
+    template.hasResourceProperties('AWS::ECS::Service', { SchedulingStrategy: 'DAEMON', LaunchType: 'EC2' });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 2 * * ? *)' });
   });
 });

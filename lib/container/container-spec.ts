@@ -1,8 +1,9 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledgeGrantPolicy } from '../internal/compliance';
+import { acknowledgeGrantPolicy, acknowledgeRule, NagPack } from '../internal/compliance';
 import { DEFAULT_CONTAINER_NAME } from '../internal/defaults';
 import {
   checkHttpPath,
@@ -209,7 +210,10 @@ export function addContainerFromSpec(scope: Construct, taskDefinition: ecs.TaskD
   container.addMountPoints({ sourceVolume: scratchVolume, containerPath: '/tmp', readOnly: false });
 
   // The execution role's policy holds exactly the log group and secrets grants made above.
-  if (taskDefinition.executionRole) acknowledgeGrantPolicy(taskDefinition.executionRole);
+  if (taskDefinition.executionRole) {
+    acknowledgeGrantPolicy(taskDefinition.executionRole);
+    acknowledgeEcrAuthorization(taskDefinition.executionRole);
+  }
   acknowledgeGrantPolicy(taskDefinition.taskRole);
 
   if (spec.environment && Object.keys(spec.environment).length > 0) {
@@ -219,4 +223,23 @@ export function addContainerFromSpec(scope: Construct, taskDefinition: ecs.TaskD
     });
   }
   return { container, logGroup, linuxParameters };
+}
+
+/**
+ * An image from ECR makes CDK grant the execution role ecr:GetAuthorizationToken on '*': the
+ * action has no resource-level permissions (the pull actions are scoped to the repository).
+ */
+function acknowledgeEcrAuthorization(executionRole: iam.IRole): void {
+  const policy = executionRole.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
+  const document = policy?.document.toJSON() as { Statement?: Array<{ Action?: string | string[] }> } | undefined;
+  const pullsFromEcr = (document?.Statement ?? [])
+    .some((statement) => ([] as string[]).concat(statement.Action ?? []).includes('ecr:GetAuthorizationToken'));
+  if (pullsFromEcr) {
+    acknowledgeRule(
+      executionRole,
+      'IAM5[Resource::*]',
+      'ecr:GetAuthorizationToken supports no resource-level permissions; the image pull actions are granted on the image repository only.',
+      [NagPack.AWS_SOLUTIONS],
+    );
+  }
 }

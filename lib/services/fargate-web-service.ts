@@ -1,0 +1,569 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { addContainerFromSpec, ContainerSpec } from '../container/container-spec';
+import { acknowledgeGrantPolicy, acknowledgeRule, NagPack } from '../internal/compliance';
+import {
+  checkCapacityBounds,
+  checkDesiredCount,
+  checkDnsLabel,
+  checkFargateTaskSize,
+  checkIntegerInRange,
+  checkPercent,
+  fail,
+} from '../internal/validation';
+import { checkConditionValueCount, checkHostHeaders, checkPathPatterns, checkRulePriority } from '../internal/web-checks';
+import type { EcsPlatform } from '../platform/ecs-platform';
+import type { WebIngress } from '../platform/web-ingress';
+
+/**
+ * Target-tracking auto scaling of a FargateWebService. Each target (CPU, memory, requests per
+ * target) becomes its own policy when given; the service scales out when any is above target
+ * and in when all are below.
+ */
+export interface AutoScalingOptions {
+  /**
+   * The fewest tasks the service runs.
+   *
+   * @default - the service's `desiredCount` (2 unless set)
+   */
+  readonly minCapacity?: number;
+
+  /** The most tasks the service may run. */
+  readonly maxCapacity: number;
+
+  /**
+   * The average CPU utilization, in percent (0-100], to keep the service at.
+   *
+   * @default - no CPU scaling
+   */
+  readonly targetCpuPercent?: number;
+
+  /**
+   * The average memory utilization, in percent (0-100], to keep the service at.
+   *
+   * @default - no memory scaling
+   */
+  readonly targetMemoryPercent?: number;
+
+  /**
+   * The load balancer requests per task per minute to keep the service at. Needs an `ingress`.
+   *
+   * @default - no request-count scaling
+   */
+  readonly requestsPerTarget?: number;
+
+  /**
+   * How long after a scale-in another scale-in may start.
+   *
+   * @default Duration.seconds(300) - scale in slowly, so a short lull does not drop capacity
+   * a returning peak needs
+   */
+  readonly scaleInCooldown?: Duration;
+
+  /**
+   * How long after a scale-out another scale-out may start.
+   *
+   * @default Duration.seconds(60) - Application Auto Scaling's default is 300 s, too slow to
+   * follow a rising peak
+   */
+  readonly scaleOutCooldown?: Duration;
+}
+
+/**
+ * Properties of a FargateWebService.
+ */
+export interface FargateWebServiceProps {
+  /** The platform (VPC, cluster, Cloud Map namespace, KMS key) the service runs on. */
+  readonly platform: EcsPlatform;
+
+  /** The container the service runs. `port` is required: it is what the service serves on. */
+  readonly container: ContainerSpec;
+
+  /**
+   * The task's CPU units (1024 = 1 vCPU): 256, 512, 1024, 2048, 4096, 8192 or 16384.
+   *
+   * @default 256
+   */
+  readonly cpu?: number;
+
+  /**
+   * The task's memory in MiB; Fargate allows only certain values per `cpu`.
+   *
+   * @default 512
+   */
+  readonly memoryMiB?: number;
+
+  /**
+   * The CPU architecture of the task. The image must be built for it.
+   *
+   * @default ecs.CpuArchitecture.X86_64 - ARM64 is about 20 % cheaper when the image supports it
+   */
+  readonly architecture?: ecs.CpuArchitecture;
+
+  /**
+   * How many tasks run when the service has no `autoScaling` (and the default `minCapacity`
+   * when it has).
+   *
+   * @default 2 - one task can fail or be replaced while another serves
+   */
+  readonly desiredCount?: number;
+
+  /**
+   * The shared load balancer to serve through. Without one the service is reachable only
+   * inside the VPC, through `discoveryName` and `allowFrom`.
+   *
+   * @default - no load balancer
+   */
+  readonly ingress?: WebIngress;
+
+  /**
+   * Host names (host-header condition) the ingress routes to this service, e.g.
+   * ['api.example.com']. Together with `pathPatterns` at most 5 values.
+   *
+   * @default - any host
+   */
+  readonly hostHeaders?: string[];
+
+  /**
+   * URL paths (path-pattern condition) the ingress routes to this service, e.g. ['/api/*'].
+   * Together with `hostHeaders` at most 5 values.
+   *
+   * @default - any path; with no `hostHeaders` either, the service takes every request no
+   * other service matches (one such service per ingress)
+   */
+  readonly pathPatterns?: string[];
+
+  /**
+   * The listener rule priority, 1 to 49999; lower numbers are evaluated first. Set it when
+   * another service's conditions overlap this one's (e.g. '/api/*' and '/*').
+   *
+   * @default - derived from a hash of the construct path: stable, between 1000 and 49999,
+   * unaffected by other services; 50000 for a service without host or path conditions
+   */
+  readonly priority?: number;
+
+  /**
+   * How long the load balancer waits for in-flight requests before it removes a stopping task.
+   *
+   * @default Duration.seconds(30) - aws-cdk-lib's 300 s holds every rolling deploy step for
+   * five minutes
+   */
+  readonly deregistrationDelay?: Duration;
+
+  /**
+   * How long ECS ignores failing load balancer health checks of a new task, for slow starts.
+   *
+   * @default Duration.seconds(60) when attached to an ingress
+   */
+  readonly healthCheckGracePeriod?: Duration;
+
+  /**
+   * Target-tracking auto scaling.
+   *
+   * @default - a fixed `desiredCount` of tasks
+   */
+  readonly autoScaling?: AutoScalingOptions;
+
+  /**
+   * The name the service registers in the platform's Cloud Map namespace (an A record per
+   * task), e.g. 'orders' for orders.internal.
+   *
+   * @default - not registered
+   */
+  readonly discoveryName?: string;
+
+  /**
+   * The weight of Fargate Spot in the capacity provider strategy, against Fargate's weight 1
+   * (e.g. 3: of the tasks beyond the first, three in four run on Spot). The first task always
+   * runs on on-demand Fargate.
+   *
+   * @default 0 - no Spot; Spot tasks can be stopped with two minutes' notice
+   */
+  readonly fargateSpotWeight?: number;
+
+  /**
+   * Whether `aws ecs execute-command` can open a shell in the service's tasks. ECS Exec needs
+   * `container.readonlyRootFilesystem: false`.
+   *
+   * @default false
+   */
+  readonly enableExecuteCommand?: boolean;
+
+  /**
+   * An SNS topic for the service's alarms: target 5xx responses and unhealthy targets (both
+   * also roll a deployment back), and high CPU.
+   *
+   * @default - no alarms
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * The subnets the tasks run in. Tasks never get a public IP.
+   *
+   * @default - the VPC's private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+}
+
+const namespaceNames = new WeakMap<object, Map<string, string>>();
+
+/**
+ * A Fargate service that serves HTTP: private subnets, no public IP, a circuit breaker that
+ * rolls failed deployments back, optional routing through a shared WebIngress, Cloud Map
+ * name, target-tracking scaling and alarms.
+ */
+export class FargateWebService extends Construct implements ec2.IConnectable {
+  /** The ECS service. */
+  public readonly service: ecs.FargateService;
+
+  /** The task definition. */
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+
+  /** The service's container. */
+  public readonly container: ecs.ContainerDefinition;
+
+  /** The port the container serves on. */
+  public readonly port: number;
+
+  /**
+   * The service's own security group: accepts nothing until `allowFrom` opens the container
+   * port. Behind an ingress the tasks also carry the ingress's `targetSecurityGroup`, which lets
+   * the load balancer in.
+   */
+  public readonly securityGroup: ec2.SecurityGroup;
+
+  /** The connections of the service's own security group; the default port is the container port. */
+  public readonly connections: ec2.Connections;
+
+  /** The role the application in the container runs as; grant it what the app calls. */
+  public readonly taskRole: iam.IRole;
+
+  /** The role ECS uses to pull the image, write logs and read the container's secrets. */
+  public readonly executionRole: iam.IRole;
+
+  /** The container's log group, KMS-encrypted and retained. */
+  public readonly logGroup: logs.LogGroup;
+
+  /**
+   * The target group the ingress forwards to.
+   *
+   * @default - undefined without an ingress
+   */
+  public readonly targetGroup?: elbv2.ApplicationTargetGroup;
+
+  /**
+   * The ingress listener rule that routes to the service.
+   *
+   * @default - undefined without an ingress
+   */
+  public readonly listenerRule?: elbv2.ApplicationListenerRule;
+
+  /**
+   * The listener rule's priority.
+   *
+   * @default - undefined without an ingress
+   */
+  public readonly listenerPriority?: number;
+
+  /**
+   * The scalable task count; add step or scheduled scaling to it.
+   *
+   * @default - undefined without `autoScaling`
+   */
+  public readonly scalableTarget?: ecs.ScalableTaskCount;
+
+  /**
+   * The Cloud Map service the tasks register in.
+   *
+   * @default - undefined without `discoveryName`
+   */
+  public readonly cloudMapService?: servicediscovery.IService;
+
+  /** The alarms created for `alarmTopic` (empty without one). */
+  public readonly alarms: cloudwatch.Alarm[];
+
+  constructor(scope: Construct, id: string, props: FargateWebServiceProps) {
+    super(scope, id);
+    const { platform, ingress } = props;
+
+    if (props.container.port === undefined) {
+      fail(this, 'container.port', 'is required for a web service: it is the port the load balancer and other services connect to.', 'Set container.port to the TCP port the app listens on (e.g. 8080).');
+    }
+    this.port = props.container.port;
+    const cpu = props.cpu ?? 256;
+    const memoryMiB = props.memoryMiB ?? 512;
+    checkFargateTaskSize(this, cpu, memoryMiB);
+    const desiredCount = props.desiredCount ?? 2;
+    checkDesiredCount(this, 'desiredCount', desiredCount);
+    checkIntegerInRange(this, 'fargateSpotWeight', props.fargateSpotWeight, 0, 1000);
+    checkDnsLabel(this, 'discoveryName', props.discoveryName);
+    if (props.deregistrationDelay) checkIntegerInRange(this, 'deregistrationDelay (seconds)', props.deregistrationDelay.toSeconds(), 0, 3600);
+    if (props.healthCheckGracePeriod) checkIntegerInRange(this, 'healthCheckGracePeriod (seconds)', props.healthCheckGracePeriod.toSeconds(), 0, 2147483647);
+    const hostHeaders = props.hostHeaders ?? [];
+    const pathPatterns = props.pathPatterns ?? [];
+    checkHostHeaders(this, 'hostHeaders', hostHeaders);
+    checkPathPatterns(this, 'pathPatterns', pathPatterns);
+    checkConditionValueCount(this, hostHeaders, pathPatterns);
+    checkRulePriority(this, 'priority', props.priority);
+    if (!ingress) {
+      const routed = ['hostHeaders', 'pathPatterns', 'priority', 'deregistrationDelay', 'healthCheckGracePeriod']
+        .filter((prop) => (props as unknown as Record<string, unknown>)[prop] !== undefined);
+      if (props.autoScaling?.requestsPerTarget !== undefined) routed.push('autoScaling.requestsPerTarget');
+      if (routed.length > 0) {
+        const others = routed.length > 1 ? ` (nor do ${routed.slice(1).join(', ')})` : '';
+        fail(this, routed[0], `only applies to a service behind an ingress, and no ingress was given${others}.`, 'Pass ingress, or remove these props.');
+      }
+    }
+    if (props.enableExecuteCommand && props.container.readonlyRootFilesystem !== false) {
+      fail(
+        this,
+        'enableExecuteCommand',
+        'needs a writable root file system: the SSM agent ECS Exec runs in the container writes to it, and container.readonlyRootFilesystem is true (the default).',
+        'Set container.readonlyRootFilesystem: false together with enableExecuteCommand, or leave ECS Exec off.',
+      );
+    }
+    const scaling = props.autoScaling ? this.validateAutoScaling(props.autoScaling, desiredCount) : undefined;
+    if (props.discoveryName) this.claimDiscoveryName(platform, props.discoveryName);
+
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      cpu,
+      memoryLimitMiB: memoryMiB,
+      runtimePlatform: {
+        cpuArchitecture: props.architecture ?? ecs.CpuArchitecture.X86_64,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
+    });
+    const added = addContainerFromSpec(this, this.taskDefinition, { platform, spec: props.container, maxStopTimeoutSeconds: 120 });
+    this.container = added.container;
+    this.logGroup = added.logGroup;
+    this.taskRole = this.taskDefinition.taskRole;
+    this.executionRole = this.taskDefinition.obtainExecutionRole();
+    acknowledgeGrantPolicy(this.executionRole);
+    acknowledgeGrantPolicy(this.taskRole);
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: platform.vpc,
+      description: `Tasks of ${this.node.path}`,
+      // Tasks call out to image registries, AWS APIs and their own dependencies.
+      allowAllOutbound: true,
+    });
+    this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(this.port) });
+
+    const spotWeight = props.fargateSpotWeight ?? 0;
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: platform.cluster,
+      taskDefinition: this.taskDefinition,
+      // With auto scaling the count is left to Application Auto Scaling (registering the target
+      // raises it to minCapacity): a count in the template would reset it on every deploy.
+      desiredCount: scaling ? undefined : desiredCount,
+      assignPublicIp: false,
+      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: ingress ? [this.securityGroup, ingress.targetSecurityGroup] : [this.securityGroup],
+      // Always a strategy, never a launch type: switching between the two replaces the service.
+      capacityProviderStrategies: spotWeight > 0
+        ? [{ capacityProvider: 'FARGATE', base: 1, weight: 1 }, { capacityProvider: 'FARGATE_SPOT', weight: spotWeight }]
+        : [{ capacityProvider: 'FARGATE', weight: 1 }],
+      circuitBreaker: { enable: true, rollback: true },
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      healthCheckGracePeriod: ingress ? props.healthCheckGracePeriod ?? Duration.seconds(60) : undefined,
+      enableExecuteCommand: props.enableExecuteCommand ?? false,
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+      enableECSManagedTags: true,
+      cloudMapOptions: props.discoveryName === undefined ? undefined : {
+        cloudMapNamespace: platform.namespace,
+        name: props.discoveryName,
+        dnsRecordType: servicediscovery.DnsRecordType.A,
+        // 10 s: the 60 s default keeps stopped tasks' addresses in caches for a minute.
+        dnsTtl: Duration.seconds(10),
+      },
+    });
+    this.cloudMapService = this.service.cloudMapService;
+    if (props.enableExecuteCommand) {
+      acknowledgeRule(
+        this.taskRole,
+        'IAM5[Resource::*]',
+        'ECS Exec needs ssmmessages channel actions, which support no resource-level permissions; it was turned on explicitly with enableExecuteCommand.',
+        [NagPack.AWS_SOLUTIONS],
+      );
+    }
+
+    if (ingress) {
+      const attached = this.attachToIngress(ingress, hostHeaders, pathPatterns, props);
+      this.targetGroup = attached.targetGroup;
+      this.listenerRule = attached.listenerRule;
+      this.listenerPriority = attached.priority;
+    }
+
+    if (scaling) {
+      this.scalableTarget = this.service.autoScaleTaskCount({ minCapacity: scaling.minCapacity, maxCapacity: scaling.maxCapacity });
+      const cooldowns = {
+        scaleInCooldown: scaling.scaleInCooldown ?? Duration.seconds(300),
+        scaleOutCooldown: scaling.scaleOutCooldown ?? Duration.seconds(60),
+      };
+      if (scaling.targetCpuPercent !== undefined) {
+        this.scalableTarget.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: scaling.targetCpuPercent, ...cooldowns });
+      }
+      if (scaling.targetMemoryPercent !== undefined) {
+        this.scalableTarget.scaleOnMemoryUtilization('MemoryScaling', { targetUtilizationPercent: scaling.targetMemoryPercent, ...cooldowns });
+      }
+      if (scaling.requestsPerTarget !== undefined && this.targetGroup) {
+        this.scalableTarget.scaleOnRequestCount('RequestScaling', { requestsPerTarget: scaling.requestsPerTarget, targetGroup: this.targetGroup, ...cooldowns });
+      }
+    }
+
+    this.alarms = props.alarmTopic ? this.createAlarms(props.alarmTopic, ingress) : [];
+  }
+
+  /**
+   * Opens the container port to `other` (another service, a security group, a peer).
+   */
+  public allowFrom(other: ec2.IConnectable, description?: string): void {
+    this.connections.allowFrom(other, ec2.Port.tcp(this.port), description ?? `to ${this.node.path} on ${this.port}`);
+  }
+
+  private validateAutoScaling(options: AutoScalingOptions, desiredCount: number): AutoScalingOptions & { minCapacity: number } {
+    const minCapacity = options.minCapacity ?? desiredCount;
+    checkCapacityBounds(this, 'autoScaling.minCapacity', minCapacity, 'autoScaling.maxCapacity', options.maxCapacity);
+    checkIntegerInRange(this, 'autoScaling.maxCapacity', options.maxCapacity, 1, 5000);
+    checkPercent(this, 'autoScaling.targetCpuPercent', options.targetCpuPercent);
+    checkPercent(this, 'autoScaling.targetMemoryPercent', options.targetMemoryPercent);
+    checkIntegerInRange(this, 'autoScaling.requestsPerTarget', options.requestsPerTarget, 1, 1_000_000);
+    if (options.scaleInCooldown) checkIntegerInRange(this, 'autoScaling.scaleInCooldown (seconds)', options.scaleInCooldown.toSeconds(), 0, 86400);
+    if (options.scaleOutCooldown) checkIntegerInRange(this, 'autoScaling.scaleOutCooldown (seconds)', options.scaleOutCooldown.toSeconds(), 0, 86400);
+    return { ...options, minCapacity };
+  }
+
+  private claimDiscoveryName(platform: EcsPlatform, name: string): void {
+    const names = namespaceNames.get(platform.namespace) ?? new Map<string, string>();
+    namespaceNames.set(platform.namespace, names);
+    const holder = names.get(name);
+    if (holder !== undefined) {
+      fail(this, 'discoveryName', `'${name}' is already registered by ${holder} in the namespace of ${platform.node.path}.`, 'Choose a name no other service on the platform uses.');
+    }
+    names.set(name, this.node.path);
+  }
+
+  private attachToIngress(ingress: WebIngress, hostHeaders: string[], pathPatterns: string[], props: FargateWebServiceProps) {
+    const priority = ingress._claimRoute(this, { hostHeaders, pathPatterns, priority: props.priority });
+
+    const targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
+      vpc: props.platform.vpc,
+      targetType: elbv2.TargetType.IP,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      port: this.port,
+      deregistrationDelay: props.deregistrationDelay ?? Duration.seconds(30),
+      // Healthy after 2 checks 10 s apart: a new task takes traffic about 20 s after it starts.
+      healthCheck: {
+        path: props.container.healthCheckPath ?? '/',
+        interval: Duration.seconds(10),
+        timeout: Duration.seconds(5),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 3,
+        healthyHttpCodes: '200-399',
+      },
+    });
+
+    const conditions: elbv2.ListenerCondition[] = [];
+    if (hostHeaders.length > 0) conditions.push(elbv2.ListenerCondition.hostHeaders(hostHeaders));
+    if (pathPatterns.length > 0) conditions.push(elbv2.ListenerCondition.pathPatterns(pathPatterns));
+    // A rule needs a condition: a catch-all service matches every path, at the last priority.
+    if (conditions.length === 0) conditions.push(elbv2.ListenerCondition.pathPatterns(['/*']));
+    // In this construct's scope, so it lives in the service's stack, not the ingress's.
+    const listenerRule = new elbv2.ApplicationListenerRule(this, 'ListenerRule', {
+      listener: ingress.listener,
+      priority,
+      conditions,
+      action: elbv2.ListenerAction.forward([targetGroup]),
+    });
+
+    // Registered through `loadBalancers` rather than attachToApplicationTargetGroup: that method
+    // also opens this service's security group to the load balancer, placing rules that
+    // reference it in the ingress's stack (a cross-stack cycle for a service in another stack).
+    this.service.loadBalancers = [...this.service.loadBalancers, {
+      targetGroupArn: targetGroup.targetGroupArn,
+      containerName: this.container.containerName,
+      containerPort: this.port,
+    }];
+    this.service.node.addDependency(targetGroup.loadBalancerAttached);
+
+    // The tasks also carry the ingress's target security group; the load balancer's rules
+    // for this port live with the ingress, once per port, not once per service.
+    ingress._allowTargetPort(this.port);
+
+    return { targetGroup, listenerRule, priority };
+  }
+
+  private createAlarms(topic: sns.ITopic, ingress: WebIngress | undefined): cloudwatch.Alarm[] {
+    const action = new cloudwatchActions.SnsAction(topic);
+    const alarms: cloudwatch.Alarm[] = [];
+    const deploymentAlarms: cloudwatch.Alarm[] = [];
+
+    if (ingress && this.targetGroup) {
+      const dimensionsMap = {
+        LoadBalancer: ingress.loadBalancer.loadBalancerFullName,
+        TargetGroup: this.targetGroup.targetGroupFullName,
+      };
+      deploymentAlarms.push(new cloudwatch.Alarm(this, 'Target5xxAlarm', {
+        alarmDescription: `More than 10 HTTP 5xx responses a minute from the tasks of ${this.node.path}`,
+        metric: new cloudwatch.Metric({
+          namespace: 'AWS/ApplicationELB',
+          metricName: 'HTTPCode_Target_5XX_Count',
+          dimensionsMap,
+          statistic: cloudwatch.Stats.SUM,
+          period: Duration.minutes(1),
+        }),
+        threshold: 10,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }));
+      deploymentAlarms.push(new cloudwatch.Alarm(this, 'UnhealthyTargetsAlarm', {
+        alarmDescription: `Tasks of ${this.node.path} fail the load balancer health check`,
+        metric: new cloudwatch.Metric({
+          namespace: 'AWS/ApplicationELB',
+          metricName: 'UnHealthyHostCount',
+          dimensionsMap,
+          statistic: cloudwatch.Stats.MAXIMUM,
+          period: Duration.minutes(1),
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }));
+      alarms.push(...deploymentAlarms);
+    }
+    // Not a deployment alarm: high CPU under real load is a reason to scale, not to roll back.
+    alarms.push(new cloudwatch.Alarm(this, 'CpuHighAlarm', {
+      alarmDescription: `Average CPU of ${this.node.path} above 90 % for 5 minutes`,
+      metric: this.service.metricCpuUtilization({ period: Duration.minutes(1) }),
+      threshold: 90,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 5,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }));
+    for (const alarm of alarms) {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
+    if (deploymentAlarms.length > 0) {
+      this.service.enableDeploymentAlarms(deploymentAlarms.map((alarm) => alarm.alarmName), {
+        behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
+      });
+    }
+    return alarms;
+  }
+}
