@@ -171,7 +171,11 @@ export class EcsPlatform extends Construct {
   /** The ECS cluster. */
   public readonly cluster: ecs.Cluster;
 
-  /** The Cloud Map private DNS namespace services register in. */
+  /**
+   * The Cloud Map private DNS namespace services register in.
+   *
+   * @jsii suppress reserved-word C# bindings name it Namespace (not reserved) and DESIGN.md fixes the name
+   */
   public readonly namespace: servicediscovery.PrivateDnsNamespace;
 
   /** The KMS key that encrypts the platform's and its workloads' logs, topics and queues. */

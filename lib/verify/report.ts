@@ -128,6 +128,7 @@ export interface VerifyReport {
    * Why AWS could not be asked.
    *
    * @default - AWS answered every request
+   * @jsii suppress reserved-word Go bindings name it Error (not reserved)
    */
   readonly error?: VerifyProblem;
 }

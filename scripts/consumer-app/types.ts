@@ -1,0 +1,17 @@
+// Type-checked by scripts/consumer-test.sh with the repository's TypeScript against the consumer
+// project's node_modules: proves the packed .d.ts files resolve with only aws-cdk-lib and
+// constructs installed. Not executed.
+import { App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { ContainerSpec, EcsPlatform, EcsPlatformProps } from 'cdk-ecs-kit';
+
+const props: EcsPlatformProps = {
+  natGateways: 1,
+  ec2Capacity: { instanceType: new ec2.InstanceType('m7g.large'), minCapacity: 1, maxCapacity: 2 },
+};
+const platform: EcsPlatform = new EcsPlatform(new Stack(new App(), 'TypesStack'), 'Platform', props);
+const cluster: ecs.Cluster = platform.cluster;
+const spec: ContainerSpec = { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'), port: 8080 };
+
+export { cluster, spec };
