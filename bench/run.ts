@@ -1,0 +1,145 @@
+/**
+ * npm run bench: cdk-ecs-kit against aws-ecs-patterns on the reference workload of DESIGN.md.
+ * Every synthesis runs in a fresh process (bench/synth-once.ts). Prints a table and writes
+ * BENCHMARKS.md. Offline: nothing is deployed and no AWS call is made.
+ *
+ * Environment: BENCH_RUNS (timing runs per side, default 5), BENCH_SPLIT_RUNS (default 1),
+ * BENCH_NO_WRITE=1 to leave BENCHMARKS.md alone.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { MONTHLY_PRICES_USD, PRICE_SOURCE } from './prices';
+
+type Impl = 'kit' | 'patterns';
+const IMPLS: Impl[] = ['kit', 'patterns'];
+const ROOT = path.join(__dirname, '..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SPLIT_RUNS = Number(process.env.BENCH_SPLIT_RUNS ?? 1);
+const STACK_LIMIT = 500;
+const REFERENCE_WEB_SERVICES = 3;
+const SERVICES_PER_STACK_IN_SPLIT = 25;
+
+interface SynthResult {
+  wallMs: number;
+  synthMs: number;
+  maxRssMiB: number;
+  stacks: Array<{ name: string; resources: number; bytes: number }>;
+  typeCounts: { [type: string]: number };
+  targetGroups: Array<{ deregistrationDelaySeconds: number; healthyThreshold: number; intervalSeconds: number }>;
+  wafRules: number;
+}
+
+function synth(impl: Impl, webServices: number, extra: string[] = []): SynthResult {
+  const started = process.hrtime.bigint();
+  const out = execFileSync(TSX, ['bench/synth-once.ts', '--impl', impl, '--services', String(webServices), ...extra], {
+    cwd: ROOT,
+    maxBuffer: 64 * 1024 * 1024,
+    encoding: 'utf-8',
+    // aws-ecs-patterns' annotations would drown the table; a failed synth still throws with its stderr.
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  return { wallMs, ...JSON.parse(out.trim().split('\n').pop()!) };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const total = (r: SynthResult, key: 'resources' | 'bytes') => r.stacks.reduce((sum, s) => sum + s[key], 0);
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+
+function main(): void {
+  const rows: Array<[string, string, string]> = [];
+  const both = <T>(fn: (impl: Impl) => T): Record<Impl, T> => ({ kit: fn('kit'), patterns: fn('patterns') });
+
+  // 1. Synth wall time and peak memory of the reference workload, alternating sides.
+  log(`synth timing: ${RUNS} alternating runs per side`);
+  const timing: Record<Impl, SynthResult[]> = { kit: [], patterns: [] };
+  for (let run = 0; run < RUNS; run++) {
+    const order = run % 2 === 0 ? IMPLS : [...IMPLS].reverse();
+    for (const impl of order) timing[impl].push(synth(impl, REFERENCE_WEB_SERVICES, ['--daemon-and-batch']));
+  }
+  const wall = both((impl) => median(timing[impl].map((r) => r.wallMs)));
+  const rss = both((impl) => median(timing[impl].map((r) => r.maxRssMiB)));
+  rows.push(['Synth wall time, reference workload (median of ' + RUNS + ' fresh processes)', `${(wall.kit / 1000).toFixed(2)} s`, `${(wall.patterns / 1000).toFixed(2)} s`]);
+  rows.push(['Synth time ratio kit / patterns', (wall.kit / wall.patterns).toFixed(2), '1.00']);
+  rows.push(['Peak memory (max RSS, median)', `${rss.kit} MiB`, `${rss.patterns} MiB`]);
+
+  // 2. Resources and template bytes for 1 and 20 web services, and the marginal cost of one more.
+  log('stack size: 1 and 20 web services');
+  const one = both((impl) => synth(impl, 1));
+  const twenty = both((impl) => synth(impl, 20));
+  const marginal = both((impl) => (total(twenty[impl], 'resources') - total(one[impl], 'resources')) / 19);
+  const marginalBytes = both((impl) => (total(twenty[impl], 'bytes') - total(one[impl], 'bytes')) / 19);
+  rows.push(['CloudFormation resources, 1 web service', `${total(one.kit, 'resources')}`, `${total(one.patterns, 'resources')}`]);
+  rows.push(['CloudFormation resources, 20 web services', `${total(twenty.kit, 'resources')}`, `${total(twenty.patterns, 'resources')}`]);
+  rows.push(['Template bytes, 1 web service', `${total(one.kit, 'bytes')}`, `${total(one.patterns, 'bytes')}`]);
+  rows.push(['Template bytes, 20 web services', `${total(twenty.kit, 'bytes')}`, `${total(twenty.patterns, 'bytes')}`]);
+  rows.push(['Marginal resources per added web service', marginal.kit.toFixed(1), marginal.patterns.toFixed(1)]);
+  rows.push(['Marginal template bytes per added web service', marginalBytes.kit.toFixed(0), marginalBytes.patterns.toFixed(0)]);
+
+  // 3. The most web services that fit one stack, checked by synthesizing the boundary.
+  log('services per stack under the 500-resource limit');
+  const fitting = both((impl) => {
+    const fixed = total(one[impl], 'resources') - marginal[impl];
+    let n = Math.floor((STACK_LIMIT - fixed) / marginal[impl]);
+    while (n > 1 && total(synth(impl, n), 'resources') > STACK_LIMIT) n--;
+    while (total(synth(impl, n + 1), 'resources') <= STACK_LIMIT) n++;
+    return n;
+  });
+  rows.push([`Most web services in one stack (${STACK_LIMIT}-resource limit)`, `${fitting.kit}`, `${fitting.patterns}`]);
+
+  log(`100 web services over a platform stack and service stacks of ${SERVICES_PER_STACK_IN_SPLIT}`);
+  const split = both((impl) => {
+    const runs = Array.from({ length: SPLIT_RUNS }, () => synth(impl, 100, ['--per-stack', String(SERVICES_PER_STACK_IN_SPLIT)]));
+    return { wallMs: median(runs.map((r) => r.wallMs)), stacks: runs[0].stacks.length };
+  });
+  rows.push([`Synth wall time, 100 web services (${split.kit.stacks} / ${split.patterns.stacks} stacks)`, `${(split.kit.wallMs / 1000).toFixed(2)} s`, `${(split.patterns.wallMs / 1000).toFixed(2)} s`]);
+
+  // 4. The slowest step of a rolling deploy the template fixes.
+  const deployStep = both((impl) => Math.max(...timing[impl][0].targetGroups.map((tg) => tg.deregistrationDelaySeconds + tg.healthyThreshold * tg.intervalSeconds)));
+  const describeStep = (impl: Impl) => {
+    const tg = timing[impl][0].targetGroups[0];
+    return `${deployStep[impl]} s (${tg.deregistrationDelaySeconds} + ${tg.healthyThreshold} × ${tg.intervalSeconds})`;
+  };
+  rows.push(['Rolling-deploy wait per step: deregistration delay + healthy threshold × interval', describeStep('kit'), describeStep('patterns')]);
+
+  // 5. Monthly price of the fixed parts of the reference workload.
+  const price = both((impl) => {
+    const counts = timing[impl][0].typeCounts;
+    const albs = counts['AWS::ElasticLoadBalancingV2::LoadBalancer'] ?? 0;
+    const nats = counts['AWS::EC2::NatGateway'] ?? 0;
+    const keys = counts['AWS::KMS::Key'] ?? 0;
+    const acls = counts['AWS::WAFv2::WebACL'] ?? 0;
+    const wafRules = timing[impl][0].wafRules;
+    const usd = albs * MONTHLY_PRICES_USD.alb + nats * MONTHLY_PRICES_USD.natGateway + keys * MONTHLY_PRICES_USD.kmsKey
+      + acls * MONTHLY_PRICES_USD.wafWebAcl + wafRules * MONTHLY_PRICES_USD.wafRule;
+    return { usd, detail: `${albs} ALB, ${nats} NAT, ${keys} KMS, ${acls} WAF ACL/${wafRules} rules` };
+  });
+  rows.push(['Fixed monthly price, reference workload (before traffic)', `${price.kit.usd.toFixed(2)} USD (${price.kit.detail})`, `${price.patterns.usd.toFixed(2)} USD (${price.patterns.detail})`]);
+
+  const table = [
+    '| Measure | cdk-ecs-kit | aws-ecs-patterns |',
+    '| --- | --- | --- |',
+    ...rows.map(([what, kit, patterns]) => `| ${what} | ${kit} | ${patterns} |`),
+  ].join('\n');
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node.js ${process.version}`;
+  process.stdout.write(`\n${table}\n\nMachine: ${machine}\n`);
+
+  if (!process.env.BENCH_NO_WRITE) {
+    const doc = fs.readFileSync(path.join(__dirname, 'BENCHMARKS.template.md'), 'utf-8')
+      .replace('{{TABLE}}', table)
+      .replace('{{MACHINE}}', machine)
+      .replace('{{DATE}}', new Date().toISOString().slice(0, 10))
+      .replace('{{RUNS}}', String(RUNS))
+      .replace('{{PRICE_SOURCE}}', PRICE_SOURCE);
+    fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), doc);
+    log('wrote BENCHMARKS.md');
+  }
+}
+
+main();
