@@ -4,7 +4,7 @@
  * BENCHMARKS.md. Offline: nothing is deployed and no AWS call is made.
  *
  * Environment: BENCH_RUNS (timing runs per side, default 5), BENCH_SPLIT_RUNS (default 1),
- * BENCH_NO_WRITE=1 to leave BENCHMARKS.md alone.
+ * BENCH_NO_WRITE=1 to leave BENCHMARKS.md alone, BENCH_NOTE to add a note on the run's conditions.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -136,7 +136,8 @@ function main(): void {
       .replace('{{MACHINE}}', machine)
       .replace('{{DATE}}', new Date().toISOString().slice(0, 10))
       .replace('{{RUNS}}', String(RUNS))
-      .replace('{{PRICE_SOURCE}}', PRICE_SOURCE);
+      .replace('{{PRICE_SOURCE}}', PRICE_SOURCE)
+      .replace('{{NOTE}}', process.env.BENCH_NOTE ? `\nNote on this run: ${process.env.BENCH_NOTE}\n` : '');
     fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), doc);
     log('wrote BENCHMARKS.md');
   }
