@@ -1,7 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { formatJson, formatText } from './format';
 import { VerifyReport } from './report';
-import { DEFAULT_POLL_INTERVAL_MS, verifyStack } from './verify';
 
 /**
  * What to verify and how to reach AWS. Credentials always come from the AWS SDK's
@@ -100,6 +99,10 @@ export class StackVerifier {
    * `exitCode` is then 2 and `error` says why and what to do); never rejects for AWS errors.
    */
   public async verify(): Promise<VerifyReport> {
+    // Loaded on first use: the AWS SDK clients would add about 0.3 s to every synth of an app
+    // that imports this library, and only a verify needs them.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { DEFAULT_POLL_INTERVAL_MS, verifyStack }: typeof import('./verify') = require('./verify');
     return verifyStack({
       stackName: this.props.stackName,
       region: this.props.region,
