@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { EcsPlatform } from '../lib';
 import { formatFindings, newApp, newStack, synthWithCompliance } from './support/synth';
 
@@ -99,9 +100,21 @@ describe('EcsPlatform', () => {
   });
 
   describe('options', () => {
-    test('maxAzs and natGateways shape the new VPC', () => {
-      const { template } = platformTemplate({ maxAzs: 2, natGateways: 2 });
+    test('natGateways: 2 gives each of the 2 zones its own NAT gateway', () => {
+      const { template } = platformTemplate({ natGateways: 2 });
       template.resourceCountIs('AWS::EC2::NatGateway', 2);
+    });
+
+    test('maxAzs: 1 builds one public and one private subnet', () => {
+      const { template } = platformTemplate({ maxAzs: 1 });
+      template.resourceCountIs('AWS::EC2::Subnet', 2);
+    });
+
+    test('maxAzs: 3 spans three zones in a stack with an env', () => {
+      const stack = new Stack(newApp(), 'Regional', { env: { account: '123456789012', region: 'eu-west-1' } });
+      const platform = new EcsPlatform(stack, 'Platform', { maxAzs: 3 });
+      expect(platform.vpc.availabilityZones).toHaveLength(3);
+      Template.fromStack(stack).resourceCountIs('AWS::EC2::Subnet', 6);
     });
 
     test('natGateways: 0 creates no NAT gateway', () => {
@@ -207,6 +220,37 @@ describe('EcsPlatform', () => {
       expect(JSON.stringify(launchTemplate.Properties.LaunchTemplateData.UserData)).toContain('ECS_AWSVPC_BLOCK_IMDS=true >> /etc/ecs/ecs.config');
     });
 
+    test('keeps instances at 100 % utilization by default, or at targetCapacityPercent', () => {
+      template.hasResourceProperties('AWS::ECS::CapacityProvider', {
+        AutoScalingGroupProvider: Match.objectLike({ ManagedScaling: Match.objectLike({ TargetCapacity: 100 }) }),
+      });
+      const s = newStack();
+      new EcsPlatform(s, 'Platform', { ec2Capacity: { instanceType: new ec2.InstanceType('t3.medium'), targetCapacityPercent: 80 } });
+      Template.fromStack(s).hasResourceProperties('AWS::ECS::CapacityProvider', {
+        AutoScalingGroupProvider: Match.objectLike({ ManagedScaling: Match.objectLike({ TargetCapacity: 80 }) }),
+      });
+    });
+
+    test('boots the machineImage you pass instead of the ECS-optimized AMI', () => {
+      const s = newStack();
+      new EcsPlatform(s, 'Platform', {
+        ec2Capacity: { instanceType: new ec2.InstanceType('t3.medium'), machineImage: ec2.MachineImage.fromSsmParameter('/golden/ecs-ami') },
+      });
+      const t = Template.fromStack(s);
+      expect(Object.keys(t.findParameters('*', { Default: '/golden/ecs-ami' }))).toHaveLength(1);
+      expect(Object.keys(t.findParameters('*', { Default: Match.stringLikeRegexp('amazon-linux-2023') }))).toHaveLength(0);
+    });
+
+    test('reports launches and terminations to notificationsTopic when one is given', () => {
+      expect(Object.values(template.findResources('AWS::AutoScaling::AutoScalingGroup'))[0].Properties.NotificationConfigurations).toBeUndefined();
+      const s = newStack();
+      const topic = new sns.Topic(s, 'CapacityEvents');
+      new EcsPlatform(s, 'Platform', { ec2Capacity: { instanceType: new ec2.InstanceType('t3.medium'), notificationsTopic: topic } });
+      Template.fromStack(s).hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+        NotificationConfigurations: [Match.objectLike({ TopicARN: { Ref: Match.stringLikeRegexp('CapacityEvents') } })],
+      });
+    });
+
     test('picks the x86_64 AMI for an Intel instance type', () => {
       const s = newStack();
       new EcsPlatform(s, 'Platform', { ec2Capacity: { instanceType: new ec2.InstanceType('m7i.large') } });
@@ -257,6 +301,12 @@ describe('EcsPlatform', () => {
 
     test('rejects a negative natGateways', () => {
       expect(() => new EcsPlatform(newStack(), 'Platform', { natGateways: -1 })).toThrow(/natGateways: must be an integer from 0 to 6, got -1/);
+    });
+
+    test('rejects maxAzs above 2 in an environment-agnostic stack instead of silently building 2 zones', () => {
+      expect(() => new EcsPlatform(newStack(), 'Platform', { maxAzs: 3 })).toThrow(
+        /maxAzs: asks for 3 Availability Zones, but the stack TestStack knows only 2: an environment-agnostic stack \(no env\) offers 2\. Give the stack an env/,
+      );
     });
 
     test('rejects maxAzs together with a VPC you pass', () => {

@@ -1,6 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -259,6 +260,28 @@ describe('FargateWebService', () => {
     full.hasResourceProperties('AWS::ECS::Service', { ServiceRegistries: Match.anyValue(), DesiredCount: Match.absent() });
     expect(fullFixture.orders.scalableTarget).toBeDefined();
     defaults.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+  });
+
+  test('uses the scale-in and scale-out cooldowns you pass', () => {
+    const { stack, add } = serviceStack();
+    add('Api', { autoScaling: { maxCapacity: 4, targetCpuPercent: 50, scaleInCooldown: Duration.minutes(10), scaleOutCooldown: Duration.seconds(30) } });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 50, ScaleInCooldown: 600, ScaleOutCooldown: 30 }),
+    });
+  });
+
+  test('uses the health check grace period and subnets you pass', () => {
+    const { stack, add } = serviceStack();
+    add('Api', { healthCheckGracePeriod: Duration.seconds(180), vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } });
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::Service', {
+      HealthCheckGracePeriodSeconds: 180,
+      NetworkConfiguration: {
+        AwsvpcConfiguration: Match.objectLike({
+          AssignPublicIp: 'DISABLED',
+          Subnets: [{ Ref: Match.stringLikeRegexp('PublicSubnet1') }, { Ref: Match.stringLikeRegexp('PublicSubnet2') }],
+        }),
+      },
+    });
   });
 
   test('injects secrets through Secrets, not Environment', () => {

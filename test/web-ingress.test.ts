@@ -1,6 +1,7 @@
-import { Stack, StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { EcsPlatform, WebIngress, WebIngressProps } from '../lib';
 import { formatFindings, newApp, synthWithCompliance } from './support/synth';
@@ -51,6 +52,21 @@ describe('WebIngress', () => {
     defaults.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Port: 443,
       DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '404' }) }],
+    });
+  });
+
+  test('uses the sslPolicy, access-log retention and idle timeout you pass', () => {
+    const template = templateOf({
+      sslPolicy: elbv2.SslPolicy.TLS13_13,
+      accessLogsRetention: Duration.days(90),
+      idleTimeout: Duration.seconds(120),
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, SslPolicy: 'ELBSecurityPolicy-TLS13-1-3-2021-06' });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 90 })] },
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'idle_timeout.timeout_seconds', Value: '120' }]),
     });
   });
 

@@ -10,7 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledgeGrantPolicy, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
 import { DEFAULT_LOG_RETENTION } from '../internal/defaults';
-import { checkCapacityBounds, checkDnsName, checkIntegerInRange, checkPercent } from '../internal/validation';
+import { checkCapacityBounds, checkDnsName, checkIntegerInRange, checkPercent, fail } from '../internal/validation';
 
 /**
  * EC2 capacity for the platform: an Auto Scaling group registered with the cluster as a
@@ -92,14 +92,15 @@ export interface EcsPlatformProps {
   readonly vpc?: ec2.IVpc;
 
   /**
-   * How many Availability Zones the new VPC spans. Ignored when `vpc` is given.
+   * How many Availability Zones the new VPC spans. More than 2 needs a stack with an `env`
+   * (account and region): an environment-agnostic stack knows only 2 zones. Not allowed with `vpc`.
    *
    * @default 2 - enough for an ALB and for surviving one zone's failure
    */
   readonly maxAzs?: number;
 
   /**
-   * How many NAT gateways the new VPC gets. Ignored when `vpc` is given.
+   * How many NAT gateways the new VPC gets. Not allowed with `vpc`.
    *
    * @default 1 - one NAT gateway (about 33 USD a month) instead of one per zone; set it to
    * `maxAzs` for zone-independent egress
@@ -310,6 +311,14 @@ export class EcsPlatform extends Construct {
         { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
       ],
     });
+    if (vpc.availabilityZones.length < maxAzs) {
+      fail(
+        this,
+        'maxAzs',
+        `asks for ${maxAzs} Availability Zones, but the stack ${Stack.of(this).node.path} knows only ${vpc.availabilityZones.length}: an environment-agnostic stack (no env) offers 2.`,
+        'Give the stack an env with account and region, or use maxAzs: 2.',
+      );
+    }
     for (const subnet of vpc.publicSubnets) {
       const defaultRoute = subnet.node.tryFindChild('DefaultRoute');
       if (defaultRoute) {

@@ -207,7 +207,8 @@ export interface FargateWebServiceProps {
   readonly alarmTopic?: sns.ITopic;
 
   /**
-   * The subnets the tasks run in. Tasks never get a public IP.
+   * The subnets the tasks run in. Tasks never get a public IP, so these subnets need a route
+   * to a NAT gateway (or VPC endpoints) for image pulls and AWS APIs.
    *
    * @default - the VPC's private subnets with egress
    */
