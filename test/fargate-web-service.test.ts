@@ -7,8 +7,6 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { MicroservicesStack } from '../examples/microservices/app';
-import { WebApiStack } from '../examples/web-api/app';
 import { EcsPlatform, FargateWebService, FargateWebServiceProps, WebIngress } from '../lib';
 import { derivedRulePriority } from '../lib/internal/web-checks';
 import { formatFindings, newApp, newStack, synthWithCompliance } from './support/synth';
@@ -482,21 +480,5 @@ describe('FargateWebService', () => {
       const { add } = serviceStack();
       expect(() => add('Api', { fargateSpotWeight: -1 })).toThrow(/fargateSpotWeight: must be an integer from 0 to 1000, got -1/);
     });
-  });
-});
-
-describe('FargateWebService examples', () => {
-  test.each([
-    ['web-api', WebApiStack],
-    ['microservices', MicroservicesStack],
-  ])('examples/%s synthesizes with no nag error and no validator finding', (_name, ExampleStack) => {
-    const app = newApp();
-    new ExampleStack(app, 'Example');
-
-    const result = synthWithCompliance(app);
-
-    expect(result.error).toBeUndefined();
-    expect(formatFindings(result.nagErrors)).toEqual([]);
-    expect(formatFindings(result.validatorFindings)).toEqual([]);
   });
 });

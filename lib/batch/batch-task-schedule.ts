@@ -210,7 +210,6 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
     this.logGroup = added.logGroup;
     this.taskRole = this.taskDefinition.taskRole;
     this.executionRole = this.taskDefinition.obtainExecutionRole();
-    acknowledgeGrantPolicy(this.executionRole);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: platform.vpc,

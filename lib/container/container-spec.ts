@@ -115,16 +115,8 @@ export interface AddContainerOptions {
   readonly platform: EcsPlatform;
   /** The container to add. */
   readonly spec: ContainerSpec;
-  /** The prop path of the spec, for error messages. */
-  readonly specProp?: string;
-  /** The container name. */
-  readonly containerName?: string;
-  /** The host port for the container port (EC2 bridge mode); the container port otherwise. */
-  readonly hostPort?: number;
   /** Extra container definition options (memory, privileges, ...) from the workload. */
   readonly extraOptions?: Partial<ecs.ContainerDefinitionOptions>;
-  /** The largest stop timeout the launch type allows, in seconds. */
-  readonly maxStopTimeoutSeconds?: number;
 }
 
 /** What `addContainerFromSpec` created. Not exported from the package. */
@@ -135,18 +127,19 @@ export interface AddedContainer {
   readonly linuxParameters: ecs.LinuxParameters;
 }
 
-/**
- * Validates a container spec. Called by each workload at construction.
- * Not exported from the package.
- */
-export function validateContainerSpec(scope: Construct, spec: ContainerSpec, specProp = 'container', maxStopTimeoutSeconds = 120): void {
+/** The largest stop timeout ECS accepts on Fargate, in seconds. */
+const MAX_STOP_TIMEOUT_SECONDS = 120;
+
+/** Validates a container spec, naming its props under `container.`. */
+function validateContainerSpec(scope: Construct, spec: ContainerSpec): void {
+  const specProp = 'container';
   checkPort(scope, `${specProp}.port`, spec.port);
   checkHttpPath(scope, `${specProp}.healthCheckPath`, spec.healthCheckPath);
   checkNoSecretEnvironmentClash(scope, spec.environment, spec.secrets);
   if (spec.stopTimeout) {
     const seconds = spec.stopTimeout.toSeconds();
     if (seconds < 1) fail(scope, `${specProp}.stopTimeout`, `must be at least 1 second, got ${seconds} seconds.`);
-    checkIntegerInRange(scope, `${specProp}.stopTimeout (seconds)`, seconds, 1, maxStopTimeoutSeconds);
+    checkIntegerInRange(scope, `${specProp}.stopTimeout (seconds)`, seconds, 1, MAX_STOP_TIMEOUT_SECONDS);
   }
   for (const name of [...Object.keys(spec.environment ?? {}), ...Object.keys(spec.secrets ?? {})]) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
@@ -165,9 +158,8 @@ export function validateContainerSpec(scope: Construct, spec: ContainerSpec, spe
  */
 export function addContainerFromSpec(scope: Construct, taskDefinition: ecs.TaskDefinition, options: AddContainerOptions): AddedContainer {
   const { spec, platform } = options;
-  const specProp = options.specProp ?? 'container';
-  validateContainerSpec(scope, spec, specProp, options.maxStopTimeoutSeconds);
-  const containerName = options.containerName ?? DEFAULT_CONTAINER_NAME;
+  validateContainerSpec(scope, spec);
+  const containerName = DEFAULT_CONTAINER_NAME;
 
   const logGroup = new logs.LogGroup(scope, 'LogGroup', {
     encryptionKey: platform.encryptionKey,
@@ -197,7 +189,6 @@ export function addContainerFromSpec(scope: Construct, taskDefinition: ecs.TaskD
     logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: containerName }),
     portMappings: spec.port === undefined ? undefined : [{
       containerPort: spec.port,
-      hostPort: options.hostPort,
       protocol: ecs.Protocol.TCP,
       // ECS accepts port mapping names only in bridge and awsvpc mode.
       name: taskDefinition.networkMode === ecs.NetworkMode.HOST ? undefined : `${containerName}-${spec.port}`,

@@ -1,6 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { fail } from './validation';
+import { checkPositiveSeconds, fail } from './validation';
 
 /**
  * Synth-time checks of BatchTaskSchedule props, in the voice of validation.ts: each names the
@@ -18,9 +18,7 @@ export const MAX_EXECUTION_SECONDS = Duration.days(365).toSeconds();
 export function checkTaskTimeout(scope: IConstruct, prop: string, timeout: Duration, attempts: number): void {
   const seconds = timeout.toSeconds({ integral: false });
   if (Token.isUnresolved(seconds) || Token.isUnresolved(attempts)) return;
-  if (!(seconds > 0)) {
-    fail(scope, prop, `must be longer than 0 seconds, got ${seconds} seconds.`, 'Give the longest one run of the task may take, e.g. Duration.hours(1).');
-  }
+  checkPositiveSeconds(scope, prop, seconds, 'Give the longest one run of the task may take, e.g. Duration.hours(1).');
   if (!Number.isInteger(seconds)) {
     fail(scope, prop, `must be a whole number of seconds, got ${seconds} seconds.`, 'Step Functions counts task timeouts in whole seconds; round it, e.g. Duration.seconds(90).');
   }

@@ -105,10 +105,10 @@ export function checkDnsName(scope: IConstruct, prop: string, value: string | un
 }
 
 /** Checks that a duration-like number of seconds is positive. */
-export function checkPositiveSeconds(scope: IConstruct, prop: string, seconds: number | undefined): void {
+export function checkPositiveSeconds(scope: IConstruct, prop: string, seconds: number | undefined, fix?: string): void {
   if (seconds === undefined || isUnresolved(seconds)) return;
   if (!(seconds > 0)) {
-    fail(scope, prop, `must be longer than 0 seconds, got ${seconds} seconds.`);
+    fail(scope, prop, `must be longer than 0 seconds, got ${seconds} seconds.`, fix);
   }
 }
 

@@ -30,31 +30,20 @@ const PATH_PATTERN = /^\/[A-Za-z0-9_\-.$/~"'@:+&*?]{0,127}$/;
 
 /** Checks host-header values: 1-128 characters of letters, digits, '-', '.', '*' and '?'. */
 export function checkHostHeaders(scope: IConstruct, prop: string, values: readonly string[] | undefined): void {
-  for (const value of values ?? []) {
-    if (Token.isUnresolved(value)) continue;
-    if (!HOST_HEADER.test(value)) {
-      fail(
-        scope,
-        prop,
-        `'${value}' is not a valid host-header condition value.`,
-        "Use 1-128 letters, digits, '-', '.', and the wildcards '*' and '?' (e.g. 'api.example.com' or '*.example.com').",
-      );
-    }
-  }
+  checkConditionValues(scope, prop, values, HOST_HEADER, 'host-header',
+    "Use 1-128 letters, digits, '-', '.', and the wildcards '*' and '?' (e.g. 'api.example.com' or '*.example.com').");
 }
 
 /** Checks path-pattern values: start with '/', at most 128 characters, ALB's allowed characters. */
 export function checkPathPatterns(scope: IConstruct, prop: string, values: readonly string[] | undefined): void {
+  checkConditionValues(scope, prop, values, PATH_PATTERN, 'path-pattern',
+    "Start it with '/', use at most 128 characters of letters, digits, _ - . $ / ~ \" ' @ : + & and the wildcards '*' and '?' (e.g. '/api/*').");
+}
+
+function checkConditionValues(scope: IConstruct, prop: string, values: readonly string[] | undefined, allowed: RegExp, condition: string, fix: string): void {
   for (const value of values ?? []) {
     if (Token.isUnresolved(value)) continue;
-    if (!PATH_PATTERN.test(value)) {
-      fail(
-        scope,
-        prop,
-        `'${value}' is not a valid path-pattern condition value.`,
-        "Start it with '/', use at most 128 characters of letters, digits, _ - . $ / ~ \" ' @ : + & and the wildcards '*' and '?' (e.g. '/api/*').",
-      );
-    }
+    if (!allowed.test(value)) fail(scope, prop, `'${value}' is not a valid ${condition} condition value.`, fix);
   }
 }
 

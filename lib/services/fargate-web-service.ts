@@ -10,7 +10,7 @@ import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { addContainerFromSpec, ContainerSpec } from '../container/container-spec';
-import { acknowledgeGrantPolicy, acknowledgeRule, NagPack } from '../internal/compliance';
+import { acknowledgeRule, NagPack } from '../internal/compliance';
 import {
   checkCapacityBounds,
   checkDesiredCount,
@@ -343,13 +343,11 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
         operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
       },
     });
-    const added = addContainerFromSpec(this, this.taskDefinition, { platform, spec: props.container, maxStopTimeoutSeconds: 120 });
+    const added = addContainerFromSpec(this, this.taskDefinition, { platform, spec: props.container });
     this.container = added.container;
     this.logGroup = added.logGroup;
     this.taskRole = this.taskDefinition.taskRole;
     this.executionRole = this.taskDefinition.obtainExecutionRole();
-    acknowledgeGrantPolicy(this.executionRole);
-    acknowledgeGrantPolicy(this.taskRole);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: platform.vpc,
