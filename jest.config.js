@@ -1,12 +1,15 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  roots: ['<rootDir>/test', '<rootDir>/packages/verify/test'],
   testMatch: ['**/*.test.ts'],
   // A compliance synth takes 1-10 s on 2 busy cores; jest's 5 s default would make them flaky.
   testTimeout: 60_000,
   // TypeScript first, so a stray compiled .js next to a source is never tested instead of it.
   moduleFileExtensions: ['ts', 'js', 'json', 'node'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },
-  moduleNameMapper: { '^cdk-ecs-kit$': '<rootDir>/lib/index.ts' },
+  moduleNameMapper: {
+    '^cdk-ecs-kit$': '<rootDir>/packages/cdk-ecs-kit/lib/index.ts',
+    '^cdk-ecs-kit-verify$': '<rootDir>/packages/verify/src/index.ts',
+  },
 };

@@ -7,7 +7,7 @@
 # Either way the library is rebuilt first when the assembly is missing or older than a source
 # file or package.json, so API.md never documents a stale build.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../packages/cdk-ecs-kit"
 
 if [ ! -f .jsii ] || [ -n "$(find lib package.json -newer .jsii \( -name '*.ts' ! -name '*.d.ts' -o -name package.json \) -print -quit)" ]; then
   echo "api-docs: the .jsii assembly is missing or older than the sources; building"

@@ -7,7 +7,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { IConstruct } from 'constructs';
 import { NightlyBatchStack } from '../examples/nightly-batch/app';
-import { BatchTaskSchedule, BatchTaskScheduleProps, EcsPlatform } from '../lib';
+import { BatchTaskSchedule, BatchTaskScheduleProps, EcsPlatform } from '../packages/cdk-ecs-kit/lib';
 import { formatFindings, newApp, newStack, synthWithCompliance } from './support/synth';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable');

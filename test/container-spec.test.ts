@@ -6,8 +6,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { ContainerSpec, EcsPlatform } from '../lib';
-import { addContainerFromSpec } from '../lib/container/container-spec';
+import { ContainerSpec, EcsPlatform } from '../packages/cdk-ecs-kit/lib';
+import { addContainerFromSpec } from '../packages/cdk-ecs-kit/lib/container/container-spec';
 import { formatFindings, newApp, newStack, synthWithCompliance } from './support/synth';
 
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');

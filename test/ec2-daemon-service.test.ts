@@ -2,7 +2,7 @@ import { CfnResource, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { Ec2DaemonService, Ec2DaemonServiceProps, EcsPlatform } from '../lib';
+import { Ec2DaemonService, Ec2DaemonServiceProps, EcsPlatform } from '../packages/cdk-ecs-kit/lib';
 import { DaemonAgentStack } from '../examples/daemon-agent/app';
 import { formatFindings, newApp, newStack, synthWithCompliance } from './support/synth';
 

@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { EcsPlatform } from '../lib';
+import { EcsPlatform } from '../packages/cdk-ecs-kit/lib';
 import { formatFindings, newApp, newStack, synthWithCompliance } from './support/synth';
 
 function platformTemplate(props: ConstructorParameters<typeof EcsPlatform>[2] = {}) {

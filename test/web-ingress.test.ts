@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { EcsPlatform, WebIngress, WebIngressProps } from '../lib';
+import { EcsPlatform, WebIngress, WebIngressProps } from '../packages/cdk-ecs-kit/lib';
 import { formatFindings, newApp, synthWithCompliance } from './support/synth';
 
 const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';

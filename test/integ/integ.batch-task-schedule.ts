@@ -11,7 +11,7 @@ import { App, Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { AwsApiCall, ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
-import { BatchTaskSchedule, BatchTaskScheduleProps, EcsPlatform } from '../../lib';
+import { BatchTaskSchedule, BatchTaskScheduleProps, EcsPlatform } from '../../packages/cdk-ecs-kit/lib';
 import { integStack } from './support';
 
 const app = new App();

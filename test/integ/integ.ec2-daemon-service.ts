@@ -10,7 +10,7 @@ import { App, Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { AwsApiCall, ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
-import { Ec2DaemonService, EcsPlatform } from '../../lib';
+import { Ec2DaemonService, EcsPlatform } from '../../packages/cdk-ecs-kit/lib';
 import { integStack } from './support';
 
 const app = new App();

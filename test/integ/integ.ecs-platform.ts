@@ -9,7 +9,7 @@
 import { App, Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsApiCall, ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
-import { EcsPlatform } from '../../lib';
+import { EcsPlatform } from '../../packages/cdk-ecs-kit/lib';
 import { integStack } from './support';
 
 const app = new App();

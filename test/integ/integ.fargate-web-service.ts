@@ -12,7 +12,7 @@ import { App, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsApiCall, ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
-import { EcsPlatform, FargateWebService, WebIngress } from '../../lib';
+import { EcsPlatform, FargateWebService, WebIngress } from '../../packages/cdk-ecs-kit/lib';
 import { integStack } from './support';
 
 const app = new App();

@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
-import { StackVerifier, VerifyReport } from '../../lib';
-import { DEFAULT_POLL_INTERVAL_MS, verifyStack } from '../../lib/verify/verify';
+import { StackVerifier, VerifyReport } from '../src';
+import { DEFAULT_POLL_INTERVAL_MS, verifyStack } from '../src/verify';
 
-jest.mock('../../lib/verify/verify', () => ({
-  ...jest.requireActual('../../lib/verify/verify'),
+jest.mock('../src/verify', () => ({
+  ...jest.requireActual('../src/verify'),
   verifyStack: jest.fn(),
 }));
 const verifyStackMock = verifyStack as jest.MockedFunction<typeof verifyStack>;

@@ -9,7 +9,8 @@ import * as ts from 'typescript';
 // milliseconds; starting tsx takes seconds on a busy machine.)
 
 const ROOT = path.join(__dirname, '..');
-const SOURCES = ['bin/cdk-ecs-kit.ts', ...fs.readdirSync(path.join(ROOT, 'lib', 'verify')).map(f => `lib/verify/${f}`)];
+const REPO_ROOT = path.join(ROOT, '..', '..');
+const SOURCES = ['bin/cdk-ecs-kit.ts', ...fs.readdirSync(path.join(ROOT, 'src')).map(f => `src/${f}`)];
 const tempDirs: string[] = [];
 let cli: string;
 
@@ -30,7 +31,7 @@ beforeAll(() => {
     fs.mkdirSync(path.join(out, path.dirname(source)), { recursive: true });
     fs.writeFileSync(path.join(out, source.replace(/\.ts$/, '.js')), outputText);
   }
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(out, 'node_modules'), 'dir');
+  fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(out, 'node_modules'), 'dir');
   cli = path.join(out, 'bin', 'cdk-ecs-kit.js');
 });
 

@@ -7,5 +7,3 @@ export type { ContainerSpec } from './container/container-spec';
 export * from './services/fargate-web-service';
 export * from './services/ec2-daemon-service';
 export * from './batch/batch-task-schedule';
-// Post-deploy checks.
-export * from './verify';

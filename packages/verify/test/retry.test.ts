@@ -2,8 +2,8 @@ import { Readable } from 'node:stream';
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { VerifyProblemKind } from '../../lib/verify/report';
-import { clientConfig, DEFAULT_MAX_ATTEMPTS, verifyStack } from '../../lib/verify/verify';
+import { VerifyProblemKind } from '../src/report';
+import { clientConfig, DEFAULT_MAX_ATTEMPTS, verifyStack } from '../src/verify';
 import { REGION, STACK } from './fixtures';
 
 // aws-sdk-client-mock replaces Client#send, which skips the SDK's retry middleware. These

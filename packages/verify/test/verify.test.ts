@@ -8,8 +8,8 @@ import {
   ListStackResourcesCommand,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import { VerifyCheck, VerifyProblemKind, VerifyReport } from '../../lib/verify/report';
-import { verifyStack } from '../../lib/verify/verify';
+import { VerifyCheck, VerifyProblemKind, VerifyReport } from '../src/report';
+import { verifyStack } from '../src/verify';
 import {
   awsError,
   DEPLOYED_AT,

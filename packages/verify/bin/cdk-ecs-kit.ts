@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The cdk-ecs-kit command line. From a checkout: `npx tsx bin/cdk-ecs-kit.ts verify --help`;
 // installed from npm: `npx cdk-ecs-kit verify --help` (package.json "bin" -> bin/cdk-ecs-kit.js).
-import { runCli } from '../lib/verify/cli';
+import { runCli } from '../src/cli';
 
 runCli(process.argv.slice(2), {
   stdout: text => process.stdout.write(text),

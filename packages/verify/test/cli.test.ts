@@ -1,7 +1,7 @@
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import { runCli } from '../../lib/verify/cli';
-import { VerifyClients, VerifyOptions } from '../../lib/verify/verify';
+import { runCli } from '../src/cli';
+import { VerifyClients, VerifyOptions } from '../src/verify';
 import { awsError, healthyService, mockHealthyStack, REGION, resourceId, rollingOutService, STACK } from './fixtures';
 
 /** Runs the CLI in-process with mocked AWS clients, capturing its output. */

@@ -1,8 +1,8 @@
 import { Service } from '@aws-sdk/client-ecs';
-import { classifyAwsError } from '../../lib/verify/aws-errors';
-import { failureEvents, isSettling, rolloutOf } from '../../lib/verify/checks';
-import { VerifyProblemKind } from '../../lib/verify/report';
-import { parseServiceArn } from '../../lib/verify/stack-inventory';
+import { classifyAwsError } from '../src/aws-errors';
+import { failureEvents, isSettling, rolloutOf } from '../src/checks';
+import { VerifyProblemKind } from '../src/report';
+import { parseServiceArn } from '../src/stack-inventory';
 import { DEPLOYED_AT, healthyService, rollingOutService } from './fixtures';
 
 function withEvent(message: string, minutesAfterDeploy = 1): Service {

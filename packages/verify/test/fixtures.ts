@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { DescribeServicesCommand, ECSClient, Service } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { VerifyClients } from '../../lib/verify/verify';
+import { VerifyClients } from '../src/verify';
 
 // A deployed stack as the reference app makes it: one cluster, web services with a
 // scalable target (2..10 tasks) and two target-tracking policies each (CPU, requests).

@@ -7,7 +7,7 @@ describe('StackVerifier', () => {
         });
       }
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      expect(() => require('../../lib')).not.toThrow();
+      expect(() => require('../src')).not.toThrow();
     });
   });
 });
