@@ -85,7 +85,8 @@ describe('BatchTaskSchedule', () => {
     });
 
     test('runs the task with ECS RunTask .sync, so the state machine waits for the task to stop', () => {
-      expect(definition.StartAt).toBe('RunJob');
+      expect(definition.StartAt).toBe('NameRun');
+      expect(definition.States.NameRun.Next).toBe('RunJob');
       expect(branch.StartAt).toBe('RunTask');
       expect(branch.States.RunTask.Resource).toMatch(/:states:::ecs:runTask\.sync$/);
       expect(branch.States.RunTask.Parameters.TaskDefinition).toBe(job.taskDefinition.family);
@@ -93,6 +94,32 @@ describe('BatchTaskSchedule', () => {
 
     test('stops a run after 1 hour', () => {
       expect(branch.States.RunTask.TimeoutSeconds).toBe(3600);
+    });
+
+    test('starts each run\'s task with a run id of its own as startedBy', () => {
+      expect(definition.States.NameRun).toMatchObject({ Type: 'Pass', Parameters: { 'id.$': 'States.UUID()' }, ResultPath: '$.run' });
+      expect(branch.States.RunTask.Parameters['StartedBy.$']).toBe('$.run.id');
+    });
+
+    // Step Functions documents that it stops the ECS task of a .sync state when the execution is
+    // stopped, not when the state times out ("Run Amazon ECS or Fargate tasks with Step Functions").
+    test('a timed-out run stops its own task (found by its run id), then is reported', () => {
+      expect(runJob.Catch[0]).toEqual({ ErrorEquals: ['States.Timeout'], ResultPath: '$.error', Next: 'FindTimedOutTask' });
+      const find = definition.States.FindTimedOutTask;
+      expect(find.Resource).toMatch(/:states:::aws-sdk:ecs:listTasks$/);
+      expect(find.Parameters).toEqual({ Cluster: expect.stringMatching(/PlatformCluster.*Arn/), 'StartedBy.$': '$.run.id' });
+      expect(find.Next).toBe('TaskStillRuns');
+      const stillRuns = definition.States.TaskStillRuns;
+      expect(stillRuns.Choices).toEqual([{ Variable: '$.timedOut.taskArns[0]', IsPresent: true, Next: 'StopTimedOutTask' }]);
+      expect(stillRuns.Default).toBe('NotifyFailure');
+      const stop = definition.States.StopTimedOutTask;
+      expect(stop.Resource).toMatch(/:states:::aws-sdk:ecs:stopTask$/);
+      expect(stop.Parameters).toMatchObject({ 'Task.$': '$.timedOut.taskArns[0]' });
+      expect(stop.Next).toBe('NotifyFailure');
+      // Stopping is best effort: a failure to stop still reports the timeout.
+      for (const state of [find, stop]) {
+        expect(state.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.stopError', Next: 'NotifyFailure' }]);
+      }
     });
 
     test('re-runs a failed task 2 times, 1 then 2 minutes apart', () => {
@@ -123,7 +150,7 @@ describe('BatchTaskSchedule', () => {
     });
 
     test('publishes a failure or timeout to the alarm topic, then fails the execution', () => {
-      expect(runJob.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'NotifyFailure' }]);
+      expect(runJob.Catch[1]).toEqual({ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'NotifyFailure' });
       const notify = definition.States.NotifyFailure;
       expect(notify.Resource).toMatch(/:states:::sns:publish$/);
       expect(notify.Parameters.TopicArn).toBe(`{Ref:${topicId}}`);
@@ -142,6 +169,28 @@ describe('BatchTaskSchedule', () => {
             Action: 'sns:Publish',
             Condition: { Bool: { 'aws:SecureTransport': 'false' } },
           })]),
+        },
+      });
+    });
+
+    // A topic policy replaces SNS's default one: without an Allow for CloudWatch the alarm's
+    // publish is refused (CloudWatch User Guide, "Using Amazon SNS notifications", topic policy).
+    test('lets CloudWatch publish this job\'s alarm to the alarm topic, scoped to this account and alarm', () => {
+      const alarmId = logicalIdOf(template, 'AWS::CloudWatch::Alarm');
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [{ Ref: topicId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([{
+            Sid: 'AllowCloudWatchAlarmsOfThisJob',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: { Ref: topicId },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [alarmId, 'Arn'] } },
+            },
+          }]),
         },
       });
     });
@@ -213,9 +262,14 @@ describe('BatchTaskSchedule', () => {
       });
     });
 
-    test('lets the state machine run only this task definition and pass only its task and execution roles', () => {
+    test('lets the state machine run only this task definition, in the platform cluster, and pass only its task and execution roles to ECS tasks', () => {
       const statements = statementsOfRole(template, /StateMachineRole/);
-      expect(statements).toContainEqual({ Action: 'ecs:RunTask', Effect: 'Allow', Resource: { Ref: taskDefinitionId } });
+      expect(statements).toContainEqual({
+        Action: 'ecs:RunTask',
+        Effect: 'Allow',
+        Resource: { Ref: taskDefinitionId },
+        Condition: { ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^PlatformCluster/), 'Arn'] } } },
+      });
       const passRole = statements.filter((s) => s.Action === 'iam:PassRole');
       expect(passRole).toHaveLength(1);
       expect(passRole[0].Resource).toEqual(expect.arrayContaining([
@@ -223,14 +277,18 @@ describe('BatchTaskSchedule', () => {
         { 'Fn::GetAtt': [expect.stringMatching(/TaskDefinitionTaskRole/), 'Arn'] },
       ]));
       expect(passRole[0].Resource).toHaveLength(2);
+      expect(passRole[0].Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
     });
 
-    test('lets the state machine watch and stop its tasks and manage the .sync events rule', () => {
+    test('lets the state machine watch, list and stop tasks of the platform cluster only, and manage the .sync events rule', () => {
       const statements = statementsOfRole(template, /StateMachineRole/);
-      const wildcard = statements.find((s) => s.Resource === '*');
-      expect(wildcard.Action).toEqual(expect.arrayContaining(['ecs:DescribeTasks', 'ecs:StopTask']));
-      // Nothing that changes resources is allowed on '*' beyond stopping tasks Step Functions started.
-      expect(wildcard.Action.filter((a: string) => !/^(ecs:DescribeTasks|ecs:StopTask|xray:.*|logs:.*)$/.test(a))).toEqual([]);
+      const onCluster = { ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^PlatformCluster/), 'Arn'] } } };
+      const ecsActions = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('ecs:')));
+      expect(ecsActions.flatMap((s) => [s.Action].flat()).sort()).toEqual(['ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:RunTask', 'ecs:StopTask']);
+      for (const statement of ecsActions) expect(statement.Condition).toEqual(onCluster);
+      // Beyond those cluster-scoped ECS actions, '*' only holds X-Ray and log-delivery actions.
+      const wildcardActions = statements.filter((s) => s.Resource === '*' && !s.Condition).flatMap((s) => [s.Action].flat());
+      expect(wildcardActions.filter((a: string) => !/^(xray:.*|logs:.*)$/.test(a))).toEqual([]);
       expect(statements).toContainEqual(expect.objectContaining({
         Action: ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'],
         Resource: { 'Fn::Join': ['', expect.arrayContaining([':rule/StepFunctionsGetEventsForECSTaskRule'])] },
@@ -266,7 +324,8 @@ describe('BatchTaskSchedule', () => {
     const berlin = job('Berlin', { schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0', timeZone: TimeZone.EUROPE_BERLIN }) });
     const tuned = job('Tuned', { retries: 5, timeout: Duration.minutes(30) });
     const noRetries = job('NoRetries', { retries: 0 });
-    const spot = job('Spot', { useSpot: true });
+    const spot = job('Spot', { fargateSpot: true });
+    const legacySpot = job('LegacySpot', { useSpot: true });
     const arm = job('Arm', { architecture: ecs.CpuArchitecture.ARM64, cpu: 1024, memoryMiB: 2048 });
     const disabled = job('Disabled', { enabled: false });
     const onCallTopic = new sns.Topic(stack, 'OnCall', { enforceSSL: true });
@@ -296,7 +355,8 @@ describe('BatchTaskSchedule', () => {
       expect(runJobOf(noRetries).Retry[1].MaxAttempts).toBe(0);
     });
 
-    test('useSpot runs the task on Fargate Spot', () => {
+    test('fargateSpot (and the deprecated useSpot) runs the task on Fargate Spot', () => {
+      expect(runTaskOf(legacySpot).Parameters.CapacityProviderStrategy).toEqual([{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }]);
       expect(runTaskOf(spot).Parameters.CapacityProviderStrategy).toEqual([{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }]);
       expect(runTaskOf(spot).Parameters.LaunchType).toBeUndefined();
     });
@@ -375,9 +435,19 @@ describe('BatchTaskSchedule', () => {
       expect(build({ launchOnEc2: true })).toThrow(/\[TestStack\/Nightly\] launchOnEc2: is true, but the platform TestStack\/Platform has no EC2 capacity\. Give the EcsPlatform ec2Capacity, or remove launchOnEc2/);
     });
 
-    test('rejects useSpot or architecture together with launchOnEc2', () => {
+    test('rejects fargateSpot, useSpot or architecture together with launchOnEc2', () => {
+      expect(build({ launchOnEc2: true, fargateSpot: true }, EC2_CAPACITY)).toThrow(/fargateSpot: cannot be combined with launchOnEc2/);
       expect(build({ launchOnEc2: true, useSpot: true }, EC2_CAPACITY)).toThrow(/useSpot: cannot be combined with launchOnEc2/);
       expect(build({ launchOnEc2: true, architecture: ecs.CpuArchitecture.ARM64 }, EC2_CAPACITY)).toThrow(/architecture: cannot be combined with launchOnEc2/);
+    });
+
+    // ECS Developer Guide, "AWS Fargate capacity providers": ARM64 tasks do not run on Fargate Spot.
+    test('rejects ARM64 on Fargate Spot, naming both props and the fix', () => {
+      expect(build({ architecture: ecs.CpuArchitecture.ARM64, fargateSpot: true })).toThrow(
+        /\[TestStack\/Nightly\] architecture: ARM64 cannot be combined with fargateSpot \(true\): ECS does not run ARM64 tasks on Fargate Spot, so every run would fail to start\. Remove fargateSpot to run ARM64 on on-demand Fargate .* or use architecture X86_64 to keep Fargate Spot\./,
+      );
+      expect(build({ architecture: ecs.CpuArchitecture.ARM64, useSpot: true })).toThrow(/architecture: ARM64 cannot be combined with useSpot \(true\)/);
+      expect(build({ architecture: ecs.CpuArchitecture.X86_64, fargateSpot: true })).not.toThrow();
     });
 
     test('rejects an EC2 task size ECS does not accept', () => {

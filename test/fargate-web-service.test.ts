@@ -4,6 +4,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -49,6 +50,13 @@ function buildFull(app: App) {
   const stack = new Stack(app, 'Web');
   const { platform, ingress } = platformAndIngress(stack);
   const alarmTopic = new sns.Topic(stack, 'Alarms', { masterKey: platform.encryptionKey, enforceSSL: true });
+  // What the README asks of a topic with a policy of its own: CloudWatch may publish to it.
+  alarmTopic.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    actions: ['sns:Publish'],
+    resources: [alarmTopic.topicArn],
+    conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+  }));
   const dbSecret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'DbSecret', SECRET_ARN);
   const orders = new FargateWebService(stack, 'Orders', {
     platform,
@@ -70,12 +78,12 @@ function buildFull(app: App) {
     architecture: ecs.CpuArchitecture.ARM64,
     autoScaling: { minCapacity: 2, maxCapacity: 10, targetCpuPercent: 60, targetMemoryPercent: 70, requestsPerTarget: 500 },
     discoveryName: 'orders',
-    fargateSpotWeight: 3,
     deregistrationDelay: Duration.seconds(10),
     alarmTopic,
     enableExecuteCommand: true,
   });
-  const web = new FargateWebService(stack, 'Web', { platform, ingress, container: { image, port: 8080 } });
+  // Spot on x86_64: ECS does not run ARM64 tasks (Orders) on Fargate Spot.
+  const web = new FargateWebService(stack, 'Web', { platform, ingress, container: { image, port: 8080 }, fargateSpotWeight: 3 });
   const workerImage = ecs.ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryName(stack, 'WorkerRepository', 'worker'), 'v1');
   const worker = new FargateWebService(stack, 'Worker', { platform, container: { image: workerImage, port: 9090 }, discoveryName: 'worker' });
   orders.allowFrom(worker);
@@ -131,6 +139,18 @@ describe('FargateWebService', () => {
       },
       HealthCheckGracePeriodSeconds: 60,
     });
+  });
+
+  // A service on a capacity provider strategy must be created after, and deleted before, the
+  // cluster's capacity provider association (CloudFormation "AWS::ECS::ClusterCapacityProviderAssociations";
+  // otherwise create races it and delete fails with "The capacity provider is in use").
+  test('depends on the cluster\'s capacity provider association, so create and delete are ordered', () => {
+    for (const template of [defaults, full]) {
+      const [associationId] = Object.keys(template.findResources('AWS::ECS::ClusterCapacityProviderAssociations'));
+      const services = Object.values(template.findResources('AWS::ECS::Service'));
+      expect(services.length).toBeGreaterThan(0);
+      for (const service of services) expect(service.DependsOn).toContain(associationId);
+    }
   });
 
   test('runs on Fargate only, unless fargateSpotWeight mixes in Spot after one on-demand task', () => {
@@ -385,6 +405,15 @@ describe('FargateWebService', () => {
     test('a port out of range', () => {
       const { add } = serviceStack();
       expect(() => add('Api', { container: { image, port: 70000 } })).toThrow(/container.port: must be an integer from 1 to 65535, got 70000/);
+    });
+
+    // ECS Developer Guide, "AWS Fargate capacity providers": ARM64 tasks do not run on Fargate Spot.
+    test('ARM64 with a Fargate Spot weight, naming both props and the fix', () => {
+      const { add } = serviceStack();
+      expect(() => add('Api', { architecture: ecs.CpuArchitecture.ARM64, fargateSpotWeight: 3 })).toThrow(
+        /\[Web\/Api\] architecture: ARM64 cannot be combined with fargateSpotWeight \(3\): ECS does not run ARM64 tasks on Fargate Spot, so the Spot share of the tasks would fail to start\. Remove fargateSpotWeight .* or use architecture X86_64 to keep Fargate Spot\./,
+      );
+      expect(() => add('Arm', { architecture: ecs.CpuArchitecture.ARM64, fargateSpotWeight: 0 })).not.toThrow();
     });
 
     test('a CPU and memory pair Fargate does not offer', () => {

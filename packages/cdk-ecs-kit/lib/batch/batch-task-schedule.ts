@@ -11,10 +11,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { JobRunTask } from './job-run-task';
 import { addContainerFromSpec, ContainerSpec } from '../container/container-spec';
 import { checkEc2TaskSize, checkFargateOnlyProp, checkTaskTimeout } from '../internal/batch-checks';
 import { acknowledgeGrantPolicy, NagPack } from '../internal/compliance';
-import { checkFargateTaskSize, checkIntegerInRange, fail } from '../internal/validation';
+import { checkFargateTaskSize, checkIntegerInRange, checkNoArm64OnSpot, fail } from '../internal/validation';
 import type { EcsPlatform } from '../platform/ecs-platform';
 
 /**
@@ -80,10 +81,19 @@ export interface BatchTaskScheduleProps {
 
   /**
    * Whether the task runs on Fargate Spot. Spot costs up to 70 % less, and an interrupted run
-   * counts as failed and is retried. Fargate only.
+   * counts as failed and is retried. Fargate and x86_64 only: ECS does not run ARM64 tasks on
+   * Fargate Spot.
    *
    * @default false - on-demand Fargate: a Spot interruption near the end of a long job costs
    * a whole rerun
+   */
+  readonly fargateSpot?: boolean;
+
+  /**
+   * Whether the task runs on Fargate Spot.
+   *
+   * @deprecated use `fargateSpot`, the name FargateWebService's `fargateSpotWeight` shares
+   * @default false
    */
   readonly useSpot?: boolean;
 
@@ -104,10 +114,12 @@ export interface BatchTaskScheduleProps {
   readonly enabled?: boolean;
 
   /**
-   * The SNS topic that failures and timeouts are published to, by the state machine (with
-   * the error and its cause) and by the failure alarm. Grant it to your on-call subscriptions.
-   * If the topic is encrypted with a key of its own, allow this job's state machine role and
-   * cloudwatch.amazonaws.com to use that key.
+   * The SNS topic this job's alarm and failure messages go to: the state machine publishes
+   * each failure and timeout with its error and cause, and the failure alarm notifies it.
+   * Subscribe your on-call there. A topic of your own needs a topic policy that lets
+   * `cloudwatch.amazonaws.com` publish (or no topic policy at all), and, if it is encrypted
+   * with a KMS key, a key policy that lets `cloudwatch.amazonaws.com` use `kms:Decrypt` and
+   * `kms:GenerateDataKey*`; the state machine role is granted publish (and the key) here.
    *
    * @default - a new topic, encrypted with the platform's key and accepting only TLS
    */
@@ -116,6 +128,9 @@ export interface BatchTaskScheduleProps {
 
 /** Error name of a run whose task stopped without a clean exit; retried like a failed task. */
 const TASK_FAILED_ERROR = 'BatchTask.Failed';
+
+/** Where a run's id lives in the state machine's data. */
+const RUN_PATH = '$.run';
 
 /**
  * A scheduled batch job on ECS: an EventBridge Scheduler schedule starts a Step Functions state
@@ -176,17 +191,20 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
     checkTaskTimeout(this, 'timeout', timeout, retries + 1);
 
     const launchOnEc2 = props.launchOnEc2 ?? false;
+    const fargateSpot = props.fargateSpot ?? props.useSpot ?? false;
+    const spotProp = props.fargateSpot !== undefined ? 'fargateSpot' : 'useSpot';
     const cpu = props.cpu ?? 256;
     const memoryMiB = props.memoryMiB ?? 512;
     if (launchOnEc2) {
       if (!platform.hasEc2Capacity || !platform.ec2CapacityProvider) {
         fail(this, 'launchOnEc2', `is true, but the platform ${platform.node.path} has no EC2 capacity.`, 'Give the EcsPlatform ec2Capacity, or remove launchOnEc2 to run on Fargate.');
       }
-      checkFargateOnlyProp(this, 'useSpot', props.useSpot === true, 'Fargate Spot is a Fargate capacity provider.');
+      checkFargateOnlyProp(this, spotProp, fargateSpot, 'Fargate Spot is a Fargate capacity provider.');
       checkFargateOnlyProp(this, 'architecture', props.architecture !== undefined, "on EC2 the task runs on the architecture of the platform's instances.");
       checkEc2TaskSize(this, cpu, memoryMiB);
     } else {
       checkFargateTaskSize(this, cpu, memoryMiB);
+      checkNoArm64OnSpot(this, props.architecture, spotProp, fargateSpot ? 'true' : undefined);
     }
 
     this.alarmTopic = props.alarmTopic ?? new sns.Topic(this, 'AlarmTopic', {
@@ -218,13 +236,23 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
     });
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup] });
 
-    const runTask = new tasks.EcsRunTask(this, 'RunTask', {
+    // Every run gets an id of its own, passed to RunTask as startedBy: a run that times out finds
+    // its task by it and stops it. (The execution name cannot be used: it may hold characters
+    // that startedBy does not allow.)
+    const nameRun = new sfn.Pass(this, 'NameRun', {
+      stateName: 'NameRun',
+      comment: 'Gives the run an id that its ECS task is started with',
+      parameters: { 'id.$': 'States.UUID()' },
+      resultPath: RUN_PATH,
+    });
+    const runTask = new JobRunTask(this, 'RunTask', {
+      startedByPath: `${RUN_PATH}.id`,
       stateName: 'RunTask',
       comment: 'Runs the task and waits until it stops',
       integrationPattern: sfn.IntegrationPattern.RUN_JOB,
       cluster: platform.cluster,
       taskDefinition: this.taskDefinition,
-      launchTarget: this.launchTarget(platform, launchOnEc2, props.useSpot ?? false),
+      launchTarget: this.launchTarget(platform, launchOnEc2, fargateSpot),
       subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [this.securityGroup],
       assignPublicIp: false,
@@ -289,7 +317,12 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
       errorPath: '$.error.Error',
       cause: 'The batch job failed or timed out; see the alarm topic message and the execution history.',
     });
-    runWithRetries.addCatch(notifyFailure.next(jobFailed), { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    const reportFailure = notifyFailure.next(jobFailed);
+    // Step Functions documents stopping the ECS task of a .sync state when the execution is
+    // stopped, not when the state times out ("Run Amazon ECS or Fargate tasks with Step
+    // Functions"): a timed-out run stops its own task, found by the run id it was started with.
+    runWithRetries.addCatch(this.stopTimedOutTask(platform, reportFailure), { errors: [sfn.Errors.TIMEOUT], resultPath: '$.error' });
+    runWithRetries.addCatch(reportFailure, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
 
     this.stateMachineLogGroup = new logs.LogGroup(this, 'StateMachineLogGroup', {
       encryptionKey: platform.encryptionKey,
@@ -300,11 +333,17 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: `Runs the batch job ${this.node.path}`,
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(runWithRetries.next(new sfn.Succeed(this, 'JobSucceeded', { stateName: 'JobSucceeded' }))),
+      definitionBody: sfn.DefinitionBody.fromChainable(nameRun.next(runWithRetries).next(new sfn.Succeed(this, 'JobSucceeded', { stateName: 'JobSucceeded' }))),
       logs: { destination: this.stateMachineLogGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
     });
     this.alarmTopic.grantPublish(this.stateMachine);
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
+      // ListTasks has no resource-level permissions; the condition limits it to this cluster.
+      actions: ['ecs:ListTasks'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'ecs:cluster': platform.cluster.clusterArn } },
+    }));
     this.acknowledgeStateMachineRole(this.stateMachine.role);
 
     this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
@@ -345,6 +384,21 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.failureAlarm.addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));
+    if (!props.alarmTopic) {
+      // A topic policy replaces SNS's default policy, and enforceSSL gave this topic one: without
+      // this statement CloudWatch may not publish the alarm ("Amazon SNS topic policy for
+      // CloudWatch alarms"). Scoped to this account and this job's alarm (confused deputy).
+      this.alarmTopic.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsOfThisJob',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+          ArnLike: { 'aws:SourceArn': this.failureAlarm.alarmArn },
+        },
+      }));
+    }
   }
 
   /**
@@ -372,12 +426,53 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
     });
   }
 
+  /**
+   * The states a timed-out run goes through before it is reported: list the tasks started with
+   * the run's id that still run, and stop the one found.
+   */
+  private stopTimedOutTask(platform: EcsPlatform, reportFailure: sfn.IChainable): sfn.IChainable {
+    const partition = Stack.of(this).partition;
+    // ListTasks allows startedBy only as its sole filter (with the cluster); it lists RUNNING tasks.
+    const findTask = new sfn.CustomState(this, 'FindTimedOutTask', {
+      stateJson: {
+        Type: 'Task',
+        Comment: "Lists the run's task if it still runs",
+        Resource: `arn:${partition}:states:::aws-sdk:ecs:listTasks`,
+        Parameters: { Cluster: platform.cluster.clusterArn, 'StartedBy.$': `${RUN_PATH}.id` },
+        ResultSelector: { 'taskArns.$': '$.TaskArns' },
+        ResultPath: '$.timedOut',
+      },
+    });
+    const stopTask = new sfn.CustomState(this, 'StopTimedOutTask', {
+      stateJson: {
+        Type: 'Task',
+        Comment: 'Stops the task of the timed-out run',
+        Resource: `arn:${partition}:states:::aws-sdk:ecs:stopTask`,
+        Parameters: {
+          Cluster: platform.cluster.clusterArn,
+          'Task.$': '$.timedOut.taskArns[0]',
+          Reason: 'The batch job run timed out',
+        },
+        ResultPath: sfn.JsonPath.DISCARD,
+      },
+    });
+    // Stopping is best effort: whatever happens, the timeout is still reported.
+    for (const state of [findTask, stopTask]) {
+      state.addRetry({ errors: [sfn.Errors.ALL], maxAttempts: 3, interval: Duration.seconds(5), backoffRate: 2 });
+      state.addCatch(reportFailure, { errors: [sfn.Errors.ALL], resultPath: '$.stopError' });
+    }
+    const taskStillRuns = new sfn.Choice(this, 'TaskStillRuns', { stateName: 'TaskStillRuns' })
+      .when(sfn.Condition.isPresent('$.timedOut.taskArns[0]'), stopTask.next(reportFailure))
+      .otherwise(reportFailure);
+    return findTask.next(taskStillRuns);
+  }
+
   private acknowledgeStateMachineRole(role: iam.IRole): void {
     acknowledgeGrantPolicy(role);
     Validations.of(role).acknowledge({
       id: `${NagPack.AWS_SOLUTIONS}-IAM5[Resource::*]`,
-      reason: 'Resource "*" is limited to actions without resource-level scoping: ecs:DescribeTasks and ecs:StopTask for RunTask .sync (task ARNs are only known at run time, and Step Functions can only stop tasks it started), '
-        + 'X-Ray trace segments, and the CloudWatch Logs log-delivery actions Step Functions logging needs.',
+      reason: 'Resource "*" is limited to ECS task actions conditioned on the platform cluster (ecs:StopTask and ecs:DescribeTasks for RunTask .sync, whose task ids are only known at run time; ecs:ListTasks, which has no resource-level permissions, to find a timed-out run\'s task), '
+        + 'X-Ray trace segments, and the CloudWatch Logs log-delivery actions Step Functions logging needs, which support no resource-level permissions.',
     }, {
       id: `${NagPack.AWS_SOLUTIONS}-IAM5[Action::kms:GenerateDataKey*]`,
       reason: 'kms:GenerateDataKey* comes from granting publish on the KMS-encrypted alarm topic; it is scoped to the one key that encrypts the topic.',

@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { IConstruct } from 'constructs';
 
 /**
@@ -173,4 +174,18 @@ export function checkHttpPath(scope: IConstruct, prop: string, value: string | u
   if (!value.startsWith('/') || value.length > 1024 || /\s/.test(value)) {
     fail(scope, prop, `'${value}' is not a valid HTTP path.`, "Start it with '/', use no spaces and at most 1024 characters (e.g. '/healthz').");
   }
+}
+
+/**
+ * Checks that an ARM64 task is not placed on Fargate Spot: ECS runs ARM64 Linux tasks only on
+ * on-demand Fargate (ECS Developer Guide, "AWS Fargate capacity providers").
+ */
+export function checkNoArm64OnSpot(scope: IConstruct, architecture: ecs.CpuArchitecture | undefined, spotProp: string, spotValue: string | undefined): void {
+  if (architecture?._cpuArchitecture !== ecs.CpuArchitecture.ARM64._cpuArchitecture || spotValue === undefined) return;
+  fail(
+    scope,
+    'architecture',
+    `ARM64 cannot be combined with ${spotProp} (${spotValue}): ECS does not run ARM64 tasks on Fargate Spot, so ${spotProp === 'fargateSpotWeight' ? 'the Spot share of the tasks' : 'every run'} would fail to start.`,
+    `Remove ${spotProp} to run ARM64 on on-demand Fargate (still about 20 % cheaper than x86_64), or use architecture X86_64 to keep Fargate Spot.`,
+  );
 }

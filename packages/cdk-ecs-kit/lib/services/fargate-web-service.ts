@@ -17,9 +17,11 @@ import {
   checkDnsLabel,
   checkFargateTaskSize,
   checkIntegerInRange,
+  checkNoArm64OnSpot,
   checkPercent,
   fail,
 } from '../internal/validation';
+import { dependOnCapacityProviderAssociation } from '../internal/capacity';
 import { checkConditionValueCount, checkHostHeaders, checkPathPatterns, checkRulePriority } from '../internal/web-checks';
 import type { EcsPlatform } from '../platform/ecs-platform';
 import type { WebIngress } from '../platform/web-ingress';
@@ -184,7 +186,7 @@ export interface FargateWebServiceProps {
   /**
    * The weight of Fargate Spot in the capacity provider strategy, against Fargate's weight 1
    * (e.g. 3: of the tasks beyond the first, three in four run on Spot). The first task always
-   * runs on on-demand Fargate.
+   * runs on on-demand Fargate. x86_64 only: ECS does not run ARM64 tasks on Fargate Spot.
    *
    * @default 0 - no Spot; Spot tasks can be stopped with two minutes' notice
    */
@@ -306,6 +308,7 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
     const desiredCount = props.desiredCount ?? 2;
     checkDesiredCount(this, 'desiredCount', desiredCount);
     checkIntegerInRange(this, 'fargateSpotWeight', props.fargateSpotWeight, 0, 1000);
+    checkNoArm64OnSpot(this, props.architecture, 'fargateSpotWeight', props.fargateSpotWeight ? String(props.fargateSpotWeight) : undefined);
     checkDnsLabel(this, 'discoveryName', props.discoveryName);
     if (props.deregistrationDelay) checkIntegerInRange(this, 'deregistrationDelay (seconds)', props.deregistrationDelay.toSeconds(), 0, 3600);
     if (props.healthCheckGracePeriod) checkIntegerInRange(this, 'healthCheckGracePeriod (seconds)', props.healthCheckGracePeriod.toSeconds(), 0, 2147483647);
@@ -387,6 +390,7 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
       },
     });
     this.cloudMapService = this.service.cloudMapService;
+    dependOnCapacityProviderAssociation(this.service, platform.cluster);
     if (props.enableExecuteCommand) {
       acknowledgeRule(
         this.taskRole,
