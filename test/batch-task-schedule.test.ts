@@ -1,5 +1,5 @@
 import { CfnElement, Duration, Stack, TimeZone } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -441,13 +441,17 @@ describe('BatchTaskSchedule', () => {
       expect(build({ launchOnEc2: true, architecture: ecs.CpuArchitecture.ARM64 }, EC2_CAPACITY)).toThrow(/architecture: cannot be combined with launchOnEc2/);
     });
 
-    // ECS Developer Guide, "AWS Fargate capacity providers": ARM64 tasks do not run on Fargate Spot.
-    test('rejects ARM64 on Fargate Spot, naming both props and the fix', () => {
-      expect(build({ architecture: ecs.CpuArchitecture.ARM64, fargateSpot: true })).toThrow(
-        /\[TestStack\/Nightly\] architecture: ARM64 cannot be combined with fargateSpot \(true\): ECS does not run ARM64 tasks on Fargate Spot, so every run would fail to start\. Remove fargateSpot to run ARM64 on on-demand Fargate .* or use architecture X86_64 to keep Fargate Spot\./,
-      );
-      expect(build({ architecture: ecs.CpuArchitecture.ARM64, useSpot: true })).toThrow(/architecture: ARM64 cannot be combined with useSpot \(true\)/);
-      expect(build({ architecture: ecs.CpuArchitecture.X86_64, fargateSpot: true })).not.toThrow();
+    // AWS documents ARM64 on Fargate Spot both ways (ECS Developer Guide "AWS Fargate capacity
+    // providers": not supported; ECS API reference CapacityProviderStrategyItem: platform version
+    // 1.4.0 or later): a warning that names both props, not an error.
+    test('warns about ARM64 on Fargate Spot, naming both props and the fix', () => {
+      const stack = newStack();
+      const platform = new EcsPlatform(stack, 'Platform');
+      new BatchTaskSchedule(stack, 'Arm', { platform, container: { image: IMAGE }, schedule: NIGHTLY, architecture: ecs.CpuArchitecture.ARM64, fargateSpot: true });
+      new BatchTaskSchedule(stack, 'X86', { platform, container: { image: IMAGE }, schedule: NIGHTLY, fargateSpot: true });
+      const annotations = Annotations.fromStack(stack);
+      annotations.hasWarning('/TestStack/Arm', Match.stringLikeRegexp('architecture: ARM64 with fargateSpot \\(true\\)\\..*remove fargateSpot or use architecture X86_64'));
+      expect(annotations.findWarning('/TestStack/X86', Match.anyValue())).toEqual([]);
     });
 
     test('rejects an EC2 task size ECS does not accept', () => {

@@ -285,7 +285,7 @@ describe('Ec2DaemonService', () => {
       const platform = platformWithEc2(stack);
       new Ec2DaemonService(stack, 'Collector', { platform, container: { image, port: 4317 } });
       expect(() => new Ec2DaemonService(stack, 'Agent', { platform, ...hostAgent, container: { image, user: '10001', port: 4317 } }))
-        .toThrow(/container\.port: host port 4317\/tcp is already published on every instance of this platform by the daemon TestStack\/Collector/);
+        .toThrow(/\[TestStack\/Agent\] container\.port: host port 4317\/tcp is already published by TestStack\/Collector on every EC2 instance of TestStack\/Platform/);
     });
 
     test('a host port different from the container port in host mode', () => {

@@ -15,15 +15,16 @@ import { JobRunTask } from './job-run-task';
 import { addContainerFromSpec, ContainerSpec } from '../container/container-spec';
 import { checkEc2TaskSize, checkFargateOnlyProp, checkTaskTimeout } from '../internal/batch-checks';
 import { acknowledgeGrantPolicy, NagPack } from '../internal/compliance';
-import { checkFargateTaskSize, checkIntegerInRange, checkNoArm64OnSpot, fail } from '../internal/validation';
-import type { EcsPlatform } from '../platform/ecs-platform';
+import { defaultTaskSubnets } from '../internal/subnets';
+import { checkFargateTaskSize, checkIntegerInRange, warnArm64OnSpot, fail } from '../internal/validation';
+import type { IEcsPlatform } from '../platform/ecs-platform';
 
 /**
  * Properties of a BatchTaskSchedule.
  */
 export interface BatchTaskScheduleProps {
   /** The platform whose cluster, VPC and encryption key the job uses. */
-  readonly platform: EcsPlatform;
+  readonly platform: IEcsPlatform;
 
   /** The container the job runs; the task succeeds when it exits with code 0. */
   readonly container: ContainerSpec;
@@ -81,8 +82,8 @@ export interface BatchTaskScheduleProps {
 
   /**
    * Whether the task runs on Fargate Spot. Spot costs up to 70 % less, and an interrupted run
-   * counts as failed and is retried. Fargate and x86_64 only: ECS does not run ARM64 tasks on
-   * Fargate Spot.
+   * counts as failed and is retried. Fargate only. With ARM64 see the README: AWS documents
+   * Fargate Spot for ARM64 both ways, so the combination is a synth warning.
    *
    * @default false - on-demand Fargate: a Spot interruption near the end of a long job costs
    * a whole rerun
@@ -124,6 +125,14 @@ export interface BatchTaskScheduleProps {
    * @default - a new topic, encrypted with the platform's key and accepting only TLS
    */
   readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * The subnets the task runs in. It never gets a public IP, so they need a NAT gateway or VPC
+   * endpoints for the image pull and AWS APIs.
+   *
+   * @default - the VPC's private subnets with egress (isolated subnets in a VPC without them)
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
 }
 
 /** Error name of a run whose task stopped without a clean exit; retried like a failed task. */
@@ -196,7 +205,7 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
     const cpu = props.cpu ?? 256;
     const memoryMiB = props.memoryMiB ?? 512;
     if (launchOnEc2) {
-      if (!platform.hasEc2Capacity || !platform.ec2CapacityProvider) {
+      if (!platform.hasEc2Capacity || !platform.ec2CapacityProviderName) {
         fail(this, 'launchOnEc2', `is true, but the platform ${platform.node.path} has no EC2 capacity.`, 'Give the EcsPlatform ec2Capacity, or remove launchOnEc2 to run on Fargate.');
       }
       checkFargateOnlyProp(this, spotProp, fargateSpot, 'Fargate Spot is a Fargate capacity provider.');
@@ -204,7 +213,7 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
       checkEc2TaskSize(this, cpu, memoryMiB);
     } else {
       checkFargateTaskSize(this, cpu, memoryMiB);
-      checkNoArm64OnSpot(this, props.architecture, spotProp, fargateSpot ? 'true' : undefined);
+      warnArm64OnSpot(this, props.architecture, spotProp, fargateSpot ? 'true' : undefined);
     }
 
     this.alarmTopic = props.alarmTopic ?? new sns.Topic(this, 'AlarmTopic', {
@@ -253,7 +262,7 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
       cluster: platform.cluster,
       taskDefinition: this.taskDefinition,
       launchTarget: this.launchTarget(platform, launchOnEc2, fargateSpot),
-      subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      subnets: props.vpcSubnets ?? defaultTaskSubnets(platform.vpc),
       securityGroups: [this.securityGroup],
       assignPublicIp: false,
       taskTimeout: sfn.Timeout.duration(timeout),
@@ -409,12 +418,12 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
     return this.stateMachine.grantStartExecution(grantee);
   }
 
-  private launchTarget(platform: EcsPlatform, launchOnEc2: boolean, useSpot: boolean): tasks.IEcsLaunchTarget {
+  private launchTarget(platform: IEcsPlatform, launchOnEc2: boolean, useSpot: boolean): tasks.IEcsLaunchTarget {
     if (launchOnEc2) {
       return new tasks.EcsEc2LaunchTarget({
         // Through the capacity provider, so managed scaling adds an instance when none has room.
         capacityProviderOptions: tasks.CapacityProviderOptions.custom([
-          { capacityProvider: platform.ec2CapacityProvider!.capacityProviderName, weight: 1 },
+          { capacityProvider: platform.ec2CapacityProviderName!, weight: 1 },
         ]),
       });
     }
@@ -430,7 +439,7 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
    * The states a timed-out run goes through before it is reported: list the tasks started with
    * the run's id that still run, and stop the one found.
    */
-  private stopTimedOutTask(platform: EcsPlatform, reportFailure: sfn.IChainable): sfn.IChainable {
+  private stopTimedOutTask(platform: IEcsPlatform, reportFailure: sfn.IChainable): sfn.IChainable {
     const partition = Stack.of(this).partition;
     // ListTasks allows startedBy only as its sole filter (with the cluster); it lists RUNNING tasks.
     const findTask = new sfn.CustomState(this, 'FindTimedOutTask', {

@@ -12,7 +12,7 @@ import {
   checkPort,
   fail,
 } from '../internal/validation';
-import type { EcsPlatform } from '../platform/ecs-platform';
+import type { IEcsPlatform } from '../platform/ecs-platform';
 
 /**
  * The container a workload runs, and how it is hardened.
@@ -112,7 +112,7 @@ export interface ContainerSpec {
 /** How `addContainerFromSpec` adds a container. Not exported from the package. */
 export interface AddContainerOptions {
   /** The platform whose key encrypts the log group. */
-  readonly platform: EcsPlatform;
+  readonly platform: IEcsPlatform;
   /** The container to add. */
   readonly spec: ContainerSpec;
   /** Extra container definition options (memory, privileges, ...) from the workload. */

@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { IConstruct } from 'constructs';
 import { fail } from './validation';
 
@@ -43,7 +44,7 @@ export function checkMemoryLimitNotBelowReservation(
 /** One host port a daemon publishes on every instance, and the prop that asked for it. */
 export interface PublishedHostPort {
   readonly port: number;
-  readonly protocol: string;
+  readonly protocol: ecs.Protocol;
   readonly prop: string;
 }
 
@@ -76,25 +77,6 @@ export function checkHostPortsDoNotClash(scope: IConstruct, ports: readonly Publ
     }
     seen.set(key, prop);
   }
-}
-
-/**
- * Checks that a host port is not already published on the same EC2 capacity by another daemon,
- * whose tasks run on every instance too.
- */
-export function checkHostPortFreeOnPlatform(
-  scope: IConstruct,
-  prop: string,
-  port: PublishedHostPort,
-  takenBy: string | undefined,
-): void {
-  if (takenBy === undefined) return;
-  fail(
-    scope,
-    prop,
-    `host port ${port.port}/${port.protocol} is already published on every instance of this platform by the daemon ${takenBy}, so ECS could never place this daemon's tasks.`,
-    'Use another port for one of the two daemons, or run one of them in awsvpc mode.',
-  );
 }
 
 const VOLUME_NAME = /^[A-Za-z0-9_-]{1,255}$/;

@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Annotations, Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { IConstruct } from 'constructs';
 
@@ -176,16 +176,22 @@ export function checkHttpPath(scope: IConstruct, prop: string, value: string | u
   }
 }
 
+/** The id users acknowledge the ARM64-on-Fargate-Spot warning with. */
+export const ARM64_SPOT_WARNING = '@cdk-ecs-kit/arm64-fargate-spot';
+
 /**
- * Checks that an ARM64 task is not placed on Fargate Spot: ECS runs ARM64 Linux tasks only on
- * on-demand Fargate (ECS Developer Guide, "AWS Fargate capacity providers").
+ * Warns when an ARM64 task is placed on Fargate Spot. AWS documents this both ways: the ECS
+ * Developer Guide ("AWS Fargate capacity providers") says Fargate Spot runs only X86_64 Linux
+ * tasks, while the ECS API reference (CapacityProviderStrategyItem) and the CloudFormation
+ * resource specification say FARGATE_SPOT runs ARM64 Linux tasks on platform version 1.4.0 or
+ * later. So it is not an error, but the user is told to check before relying on it.
  */
-export function checkNoArm64OnSpot(scope: IConstruct, architecture: ecs.CpuArchitecture | undefined, spotProp: string, spotValue: string | undefined): void {
+export function warnArm64OnSpot(scope: IConstruct, architecture: ecs.CpuArchitecture | undefined, spotProp: string, spotValue: string | undefined): void {
   if (architecture?._cpuArchitecture !== ecs.CpuArchitecture.ARM64._cpuArchitecture || spotValue === undefined) return;
-  fail(
-    scope,
-    'architecture',
-    `ARM64 cannot be combined with ${spotProp} (${spotValue}): ECS does not run ARM64 tasks on Fargate Spot, so ${spotProp === 'fargateSpotWeight' ? 'the Spot share of the tasks' : 'every run'} would fail to start.`,
-    `Remove ${spotProp} to run ARM64 on on-demand Fargate (still about 20 % cheaper than x86_64), or use architecture X86_64 to keep Fargate Spot.`,
+  Annotations.of(scope).addWarningV2(
+    ARM64_SPOT_WARNING,
+    `[${scope.node.path}] architecture: ARM64 with ${spotProp} (${spotValue}). The ECS Developer Guide ("AWS Fargate capacity providers") says Fargate Spot runs only X86_64 tasks; `
+    + 'the ECS API reference (CapacityProviderStrategyItem) says it runs ARM64 on platform version 1.4.0 or later (LATEST, which cdk-ecs-kit uses). '
+    + `If ARM64 Spot tasks fail to start in your region, remove ${spotProp} or use architecture X86_64. Acknowledge this warning with '${ARM64_SPOT_WARNING}' once checked.`,
   );
 }

@@ -7,10 +7,158 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { ImportedEcsPlatform, publishPlatform } from './imported-platform';
+import { ClaimRegistry, HOST_PORT_CLASH_FIX } from '../internal/claims';
 import { acknowledgeGrantPolicy, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
 import { DEFAULT_LOG_RETENTION } from '../internal/defaults';
-import { checkCapacityBounds, checkDnsName, checkIntegerInRange, checkPercent, fail } from '../internal/validation';
+import { checkCapacityBounds, checkDnsLabel, checkDnsName, checkIntegerInRange, checkPercent, fail } from '../internal/validation';
+import { defaultTaskSubnets } from '../internal/subnets';
+
+/**
+ * What every cdk-ecs-kit workload needs from the platform it runs on: an `EcsPlatform` of the
+ * same app, or one imported from another app with `EcsPlatform.fromAttributes` or
+ * `EcsPlatform.fromPlatformName`.
+ */
+export interface IEcsPlatform extends IConstruct {
+  /** The VPC the platform runs in. */
+  readonly vpc: ec2.IVpc;
+
+  /** The ECS cluster. */
+  readonly cluster: ecs.ICluster;
+
+  /**
+   * The Cloud Map private DNS namespace services register in.
+   *
+   * @jsii suppress reserved-word C# bindings name it Namespace (not reserved) and DESIGN.md fixes the name
+   */
+  readonly namespace: servicediscovery.IPrivateDnsNamespace;
+
+  /** The KMS key that encrypts the platform's and its workloads' logs, topics and queues. */
+  readonly encryptionKey: kms.IKey;
+
+  /** Default retention of workload log groups. */
+  readonly logRetention: logs.RetentionDays;
+
+  /** Whether the platform has EC2 capacity for daemons and EC2 tasks. */
+  readonly hasEc2Capacity: boolean;
+
+  /**
+   * The name of the EC2 capacity provider.
+   *
+   * @default - undefined when the platform has no EC2 capacity
+   */
+  readonly ec2CapacityProviderName?: string;
+
+  /**
+   * The security group of the EC2 container instances (bridge and host mode daemons listen there).
+   *
+   * @default - undefined when the platform has no EC2 capacity
+   */
+  readonly ec2SecurityGroup?: ec2.ISecurityGroup;
+
+  /**
+   * The Auto Scaling group of the EC2 capacity, when it is in this app; daemons are ordered
+   * against it.
+   *
+   * @default - undefined without EC2 capacity, or for an imported platform
+   */
+  readonly autoScalingGroup?: autoscaling.IAutoScalingGroup;
+
+  /** Whether the platform was imported from another app (its other workloads are not visible). */
+  readonly imported: boolean;
+
+  /**
+   * Claims a Cloud Map name in the namespace for `owner`. A name another workload on this
+   * platform object holds is a synth error naming both.
+   */
+  claimDiscoveryName(owner: IConstruct, name: string): void;
+
+  /**
+   * Claims a port on every EC2 container instance for `owner` (a daemon in bridge or host mode).
+   * A port another workload on this platform object holds is a synth error naming both and
+   * `prop` (default 'port'), the owner's prop that asked for the port.
+   */
+  claimHostPort(owner: IConstruct, port: number, protocol: ecs.Protocol, prop?: string): void;
+}
+
+/**
+ * The attributes of an EcsPlatform deployed by another app.
+ */
+export interface EcsPlatformAttributes {
+  /**
+   * The platform's VPC, e.g. from `ec2.Vpc.fromVpcAttributes`. Its private subnets are where
+   * workloads run by default.
+   */
+  readonly vpc: ec2.IVpc;
+
+  /** The name of the ECS cluster. */
+  readonly clusterName: string;
+
+  /** The name of the Cloud Map private DNS namespace, e.g. 'internal'. */
+  readonly namespaceName: string;
+
+  /** The id of the Cloud Map namespace (ns-...). */
+  readonly namespaceId: string;
+
+  /** The ARN of the Cloud Map namespace. */
+  readonly namespaceArn: string;
+
+  /**
+   * The ARN of the platform's KMS key. Its key policy must let CloudWatch Logs of the account
+   * use it (an EcsPlatform's own key does).
+   */
+  readonly encryptionKeyArn: string;
+
+  /**
+   * How long workload log groups keep events.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * The name of the platform's EC2 capacity provider.
+   *
+   * @default - the platform has no EC2 capacity
+   */
+  readonly ec2CapacityProviderName?: string;
+
+  /**
+   * The id of the EC2 container instances' security group. Required with `ec2CapacityProviderName`.
+   *
+   * @default - the platform has no EC2 capacity
+   */
+  readonly ec2SecurityGroupId?: string;
+}
+
+/**
+ * How a service app finds a platform that another app published with `platformName`.
+ */
+export interface EcsPlatformLookupOptions {
+  /**
+   * How many Availability Zones (and so private subnets) the platform's VPC has. Must match the
+   * platform: a larger number fails at deploy time.
+   *
+   * @default 2 - the EcsPlatform default (`maxAzs`)
+   */
+  readonly availabilityZones?: number;
+
+  /**
+   * Whether the platform has EC2 capacity (it then published its capacity provider and instance
+   * security group).
+   *
+   * @default false
+   */
+  readonly ec2Capacity?: boolean;
+
+  /**
+   * How long workload log groups keep events.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
 
 /**
  * EC2 capacity for the platform: an Auto Scaling group registered with the cluster as a
@@ -158,6 +306,17 @@ export interface EcsPlatformProps {
    * @default logs.RetentionDays.ONE_YEAR - the audit-trail minimum of PCI DSS 10.7
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * A name under which the platform publishes what service apps need to attach to it (VPC,
+   * subnets, cluster, namespace, key, EC2 capacity) as SSM parameters under
+   * `/cdk-ecs-kit/NAME/`. A service app in another CDK app then calls
+   * `EcsPlatform.fromPlatformName(this, 'Platform', NAME)`; the values are read at deploy time,
+   * so it synthesizes offline. A DNS label (e.g. 'shop').
+   *
+   * @default - nothing is published; import with `EcsPlatform.fromAttributes`
+   */
+  readonly platformName?: string;
 }
 
 /**
@@ -165,7 +324,25 @@ export interface EcsPlatformProps {
  * Fargate and Fargate Spot capacity providers (and optional EC2 capacity), a Cloud Map
  * private DNS namespace and one customer-managed KMS key.
  */
-export class EcsPlatform extends Construct {
+export class EcsPlatform extends Construct implements IEcsPlatform {
+  /**
+   * A platform deployed by another app, from its attributes. Workloads built on it route,
+   * register and run like on a platform of this app; name and port clashes with the other app's
+   * workloads cannot be seen here.
+   */
+  public static fromAttributes(scope: Construct, id: string, attrs: EcsPlatformAttributes): IEcsPlatform {
+    return new ImportedEcsPlatform(scope, id, attrs);
+  }
+
+  /**
+   * A platform another app deployed with `platformName: NAME`, read from the SSM parameters it
+   * published under `/cdk-ecs-kit/NAME/`. The values are resolved at deploy time: synth needs no
+   * AWS access.
+   */
+  public static fromPlatformName(scope: Construct, id: string, platformName: string, options: EcsPlatformLookupOptions = {}): IEcsPlatform {
+    return ImportedEcsPlatform.fromParameters(scope, id, platformName, options);
+  }
+
   /** The VPC the platform runs in. */
   public readonly vpc: ec2.IVpc;
 
@@ -210,6 +387,19 @@ export class EcsPlatform extends Construct {
   public readonly ec2SecurityGroup?: ec2.SecurityGroup;
 
   /**
+   * The name of the EC2 capacity provider.
+   *
+   * @default - undefined when the platform has no EC2 capacity
+   */
+  public readonly ec2CapacityProviderName?: string;
+
+  /** Always false: this platform is defined in this app. */
+  public readonly imported = false;
+
+  private readonly discoveryNames: ClaimRegistry;
+  private readonly hostPorts: ClaimRegistry;
+
+  /**
    * The log group VPC flow logs are written to.
    *
    * @default - undefined when flow logs are off
@@ -221,6 +411,9 @@ export class EcsPlatform extends Construct {
 
     const namespaceName = props.namespaceName ?? 'internal';
     checkDnsName(this, 'namespaceName', namespaceName);
+    checkDnsLabel(this, 'platformName', props.platformName);
+    this.discoveryNames = new ClaimRegistry('registered', `in the namespace of ${this.node.path}`);
+    this.hostPorts = new ClaimRegistry('published', `on every EC2 instance of ${this.node.path}, so ECS could never place both daemons' tasks`);
     checkIntegerInRange(this, 'maxAzs', props.maxAzs, 1, 6);
     checkIntegerInRange(this, 'natGateways', props.natGateways, 0, 6);
     if (props.vpc && (props.maxAzs !== undefined || props.natGateways !== undefined)) {
@@ -268,8 +461,19 @@ export class EcsPlatform extends Construct {
       this.autoScalingGroup = capacity.autoScalingGroup;
       this.ec2CapacityProvider = capacity.capacityProvider;
       this.ec2SecurityGroup = capacity.securityGroup;
+      this.ec2CapacityProviderName = capacity.capacityProvider.capacityProviderName;
     }
+    if (props.platformName !== undefined) publishPlatform(this, props.platformName);
   }
+
+  public claimDiscoveryName(owner: IConstruct, name: string): void {
+    this.discoveryNames.claim(owner, 'discoveryName', name, `'${name}'`, 'Choose a name no other workload on the platform uses.');
+  }
+
+  public claimHostPort(owner: IConstruct, port: number, protocol: ecs.Protocol, prop: string = 'port'): void {
+    this.hostPorts.claim(owner, prop, `${port}/${protocol}`, `host port ${port}/${protocol}`, HOST_PORT_CLASH_FIX);
+  }
+
 
   private createEncryptionKey(): kms.Key {
     const key = new kms.Key(this, 'EncryptionKey', {
@@ -385,7 +589,7 @@ export class EcsPlatform extends Construct {
 
     const autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Ec2AutoScalingGroup', {
       vpc: this.vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      vpcSubnets: defaultTaskSubnets(this.vpc),
       launchTemplate,
       minCapacity,
       maxCapacity,

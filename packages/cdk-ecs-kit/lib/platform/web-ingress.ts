@@ -8,20 +8,84 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
-import {
-  CATCH_ALL_PRIORITY,
-  checkIpv4Cidrs,
-  derivedRulePriority,
-} from '../internal/web-checks';
-import { checkIntegerInRange, fail } from '../internal/validation';
-import type { EcsPlatform } from './ecs-platform';
+import { ImportedWebIngress, publishIngress } from './imported-ingress';
+import { RouteTable } from '../internal/routes';
+import { defaultTaskSubnets } from '../internal/subnets';
+import { checkIpv4Cidrs } from '../internal/web-checks';
+import { checkDnsLabel, checkIntegerInRange, fail } from '../internal/validation';
+import type { IEcsPlatform } from './ecs-platform';
+
+/**
+ * A route a service asks an ingress for: the listener rule's conditions and priority.
+ */
+export interface WebRoute {
+  /**
+   * Host-header values of the rule.
+   *
+   * @default - any host
+   */
+  readonly hostHeaders?: string[];
+
+  /**
+   * Path-pattern values of the rule.
+   *
+   * @default - any path
+   */
+  readonly pathPatterns?: string[];
+
+  /**
+   * The rule's priority.
+   *
+   * @default - derived from the service's construct path (1000-49999), or 50000 for a route
+   * without host or path condition
+   */
+  readonly priority?: number;
+}
+
+/**
+ * What a web service needs from the shared load balancer: a `WebIngress` of the same app, or
+ * one imported from another app with `WebIngress.fromAttributes` or `WebIngress.fromIngressName`.
+ */
+export interface IWebIngress extends IConstruct {
+  /** The listener services add their rules to (HTTPS, or HTTP on a plain-HTTP ingress). */
+  readonly listener: elbv2.IApplicationListener;
+
+  /** The load balancer's full name (app/NAME/ID), the dimension of its CloudWatch metrics. */
+  readonly loadBalancerFullName: string;
+
+  /** Whether the ingress was imported from another app (its other services are not visible). */
+  readonly imported: boolean;
+
+  /**
+   * Claims a listener rule for `service` and returns its priority. A priority or condition set
+   * another service on this ingress object holds is a synth error naming both.
+   */
+  claimRoute(service: IConstruct, route: WebRoute): number;
+
+  /**
+   * Lets the load balancer reach the tasks of `service` (security group `serviceSecurityGroup`)
+   * on `port`, and returns further security groups the tasks must carry.
+   */
+  connectTargets(service: IConstruct, serviceSecurityGroup: ec2.ISecurityGroup, port: number): ec2.ISecurityGroup[];
+}
+
+/**
+ * The attributes of a WebIngress deployed by another app.
+ */
+export interface WebIngressAttributes {
+  /** The ARN of the listener services add their rules to (the HTTPS listener). */
+  readonly listenerArn: string;
+
+  /** The id of the load balancer's security group. */
+  readonly securityGroupId: string;
+}
 
 /**
  * Properties of a WebIngress.
  */
 export interface WebIngressProps {
   /** The platform whose VPC the load balancer runs in. */
-  readonly platform: EcsPlatform;
+  readonly platform: IEcsPlatform;
 
   /**
    * The ACM certificate of the HTTPS listener on port 443. Port 80 then only redirects to
@@ -122,6 +186,16 @@ export interface WebIngressProps {
    * @default Duration.seconds(60)
    */
   readonly idleTimeout?: Duration;
+
+  /**
+   * A name under which the ingress publishes what service apps need to route through it (the
+   * listener ARN and the load balancer's security group) as SSM parameters under
+   * `/cdk-ecs-kit/ingress/NAME/`. A service app in another CDK app then calls
+   * `WebIngress.fromIngressName(this, 'Ingress', NAME)`. A DNS label (e.g. 'shop').
+   *
+   * @default - nothing is published; import with `WebIngress.fromAttributes`
+   */
+  readonly ingressName?: string;
 }
 
 /**
@@ -129,9 +203,27 @@ export interface WebIngressProps {
  * path: HTTPS on 443 (HTTP on 80 only redirects), a fixed 404 for unmatched requests, access
  * logs to S3, deletion protection and, when internet-facing, a managed-rules WAF web ACL.
  */
-export class WebIngress extends Construct implements ec2.IConnectable {
+export class WebIngress extends Construct implements ec2.IConnectable, IWebIngress {
+  /**
+   * An ingress deployed by another app, from its listener and security group. Services route
+   * through it like through an ingress of this app; rule priorities of the other app's services
+   * cannot be seen here, so give services explicit `priority` values agreed between the apps
+   * when derived ones might collide.
+   */
+  public static fromAttributes(scope: Construct, id: string, attrs: WebIngressAttributes): IWebIngress {
+    return new ImportedWebIngress(scope, id, attrs);
+  }
+
+  /**
+   * An ingress another app deployed with `ingressName: NAME`, read from the SSM parameters it
+   * published. The values are resolved at deploy time: synth needs no AWS access.
+   */
+  public static fromIngressName(scope: Construct, id: string, ingressName: string): IWebIngress {
+    return ImportedWebIngress.fromParameters(scope, id, ingressName);
+  }
+
   /** The platform the ingress belongs to. */
-  public readonly platform: EcsPlatform;
+  public readonly platform: IEcsPlatform;
 
   /** The Application Load Balancer. */
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
@@ -192,8 +284,13 @@ export class WebIngress extends Construct implements ec2.IConnectable {
   /** Whether the load balancer is internet-facing. */
   public readonly internetFacing: boolean;
 
-  private readonly routesByPriority = new Map<number, string>();
-  private readonly routesByConditions = new Map<string, string>();
+  /** The load balancer's full name (app/NAME/ID). */
+  public readonly loadBalancerFullName: string;
+
+  /** Always false: this ingress is defined in this app. */
+  public readonly imported = false;
+
+  private readonly routes = new RouteTable();
 
   constructor(scope: Construct, id: string, props: WebIngressProps) {
     super(scope, id);
@@ -216,6 +313,7 @@ export class WebIngress extends Construct implements ec2.IConnectable {
     if (props.webAclArn !== undefined && props.managedWebAcl === true) {
       fail(this, 'managedWebAcl', 'cannot be true together with webAclArn: a load balancer has one web ACL.', 'Remove managedWebAcl to use your web ACL, or remove webAclArn.');
     }
+    checkDnsLabel(this, 'ingressName', props.ingressName);
     const allowedCidrs = props.allowedCidrs ?? (this.internetFacing ? ['0.0.0.0/0'] : [vpc.vpcCidrBlock]);
     checkIpv4Cidrs(this, 'allowedCidrs', allowedCidrs);
     if (props.idleTimeout) checkIntegerInRange(this, 'idleTimeout (seconds)', props.idleTimeout.toSeconds(), 1, 4000);
@@ -257,7 +355,7 @@ export class WebIngress extends Construct implements ec2.IConnectable {
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc,
       internetFacing: this.internetFacing,
-      vpcSubnets: { subnetType: this.internetFacing ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      vpcSubnets: this.internetFacing ? { subnetType: ec2.SubnetType.PUBLIC } : defaultTaskSubnets(vpc),
       securityGroup: this.securityGroup,
       deletionProtection: props.deletionProtection ?? true,
       dropInvalidHeaderFields: true,
@@ -268,6 +366,7 @@ export class WebIngress extends Construct implements ec2.IConnectable {
       acknowledgeRule(this.loadBalancer, 'ELBDeletionProtectionEnabled', 'Deletion protection was turned off explicitly with deletionProtection: false.', COMPLIANCE_PACKS);
     }
     this.dnsName = this.loadBalancer.loadBalancerDnsName;
+    this.loadBalancerFullName = this.loadBalancer.loadBalancerFullName;
 
     const notFound = elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not Found' });
     if (props.certificate) {
@@ -329,54 +428,16 @@ export class WebIngress extends Construct implements ec2.IConnectable {
         : 'The load balancer is internal: it is reachable only from inside the VPC, and no webAclArn was given.';
       acknowledgeRule(this.loadBalancer, 'ALBWAFEnabled', reason, [NagPack.NIST_800_53_R5, NagPack.PCI_DSS_321]);
     }
+    if (props.ingressName !== undefined) publishIngress(this, props.ingressName);
   }
 
-  /**
-   * Claims the listener rule priority of a service's route, and checks that no other service
-   * on this ingress routes the same requests.
-   *
-   * Priorities: an explicit one is used as given; a route without host or path condition gets
-   * 50000 (evaluated last, at most one per ingress); any other route gets a number derived
-   * from a hash of the service's construct path, so it never changes when other services are
-   * added or removed, in any stack. A collision is a synth error that names both services.
-   *
-   * @internal
-   */
-  public _claimRoute(
-    service: IConstruct,
-    route: { readonly hostHeaders: readonly string[]; readonly pathPatterns: readonly string[]; readonly priority?: number },
-  ): number {
-    const catchAll = route.hostHeaders.length === 0 && route.pathPatterns.length === 0;
-    const conditionsKey = JSON.stringify([[...route.hostHeaders].sort(), [...route.pathPatterns].sort()]);
-    const sameConditions = this.routesByConditions.get(conditionsKey);
-    if (sameConditions !== undefined) {
-      if (catchAll) {
-        fail(
-          service,
-          'hostHeaders/pathPatterns',
-          `are both empty, and ${sameConditions} on the same ingress already takes every request not routed elsewhere.`,
-          "Give one of them hostHeaders (e.g. ['api.example.com']) or pathPatterns (e.g. ['/api/*']).",
-        );
-      }
-      fail(
-        service,
-        'hostHeaders/pathPatterns',
-        `route exactly the same requests as ${sameConditions} on the same ingress, so one of them would never get traffic.`,
-        'Give them different host headers or path patterns.',
-      );
-    }
+  public claimRoute(service: IConstruct, route: WebRoute): number {
+    return this.routes.claim(service, { hostHeaders: route.hostHeaders ?? [], pathPatterns: route.pathPatterns ?? [], priority: route.priority });
+  }
 
-    const priority = route.priority ?? (catchAll ? CATCH_ALL_PRIORITY : derivedRulePriority(service.node.path));
-    const holder = this.routesByPriority.get(priority);
-    if (holder !== undefined) {
-      const fix = route.priority === undefined
-        ? `The number was derived from the construct path; set priority on ${service.node.path} to a free number (1-999 are never derived).`
-        : 'Choose another priority (1-999 are never derived, so they never collide with a derived one).';
-      fail(service, 'priority', `${priority} is already used by ${holder} on the same ingress.`, fix);
-    }
-    this.routesByPriority.set(priority, service.node.path);
-    this.routesByConditions.set(conditionsKey, service.node.path);
-    return priority;
+  public connectTargets(_service: IConstruct, _serviceSecurityGroup: ec2.ISecurityGroup, port: number): ec2.ISecurityGroup[] {
+    this._allowTargetPort(port);
+    return [this.targetSecurityGroup];
   }
 
   /**

@@ -9,7 +9,6 @@ import { addContainerFromSpec, ContainerSpec } from '../container/container-spec
 import { acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
 import {
   checkCapabilitiesDoNotOverlap,
-  checkHostPortFreeOnPlatform,
   checkHostPortsDoNotClash,
   checkMemoryLimitNotBelowReservation,
   checkMemoryMiB,
@@ -19,8 +18,9 @@ import {
   PublishedHostPort,
 } from '../internal/daemon-checks';
 import { DEFAULT_CONTAINER_NAME } from '../internal/defaults';
+import { defaultTaskSubnets } from '../internal/subnets';
 import { checkAbsolutePath, checkDnsLabel, checkIntegerInRange, checkPort, fail } from '../internal/validation';
-import type { EcsPlatform } from '../platform/ecs-platform';
+import type { IEcsPlatform } from '../platform/ecs-platform';
 
 /**
  * A directory of the EC2 instance mounted into the daemon's container.
@@ -82,7 +82,7 @@ export interface Ec2DaemonServiceProps {
    * The platform to run on. It must have EC2 capacity (`ec2Capacity`): ECS runs one task of the
    * daemon on each of its container instances.
    */
-  readonly platform: EcsPlatform;
+  readonly platform: IEcsPlatform;
 
   /**
    * The container the daemon runs. `port` is optional; set it when other tasks send to the
@@ -180,10 +180,15 @@ export interface Ec2DaemonServiceProps {
    * @default - not registered in Cloud Map
    */
   readonly discoveryName?: string;
-}
 
-/** Host ports published by daemons on each platform's instances, for clash checks. */
-const publishedHostPorts = new WeakMap<EcsPlatform, Map<string, string>>();
+  /**
+   * The subnets the daemon's tasks get their network interfaces in. awsvpc mode only: in bridge
+   * and host mode the tasks use their instance's network.
+   *
+   * @default - the VPC's private subnets with egress (isolated subnets in a VPC without them)
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+}
 
 /**
  * A daemon on the platform's EC2 capacity: exactly one task on every container instance, for
@@ -240,7 +245,7 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
     super(scope, id);
     const { platform, container: spec } = props;
 
-    if (!platform.hasEc2Capacity || !platform.autoScalingGroup || !platform.ec2SecurityGroup) {
+    if (!platform.hasEc2Capacity || !platform.ec2SecurityGroup) {
       fail(
         this,
         'platform',
@@ -264,6 +269,7 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
     // 196608 units (192 vCPU): the largest task ECS runs on EC2.
     checkIntegerInRange(this, 'cpu', props.cpu, 0, 196608);
     checkDnsLabel(this, 'discoveryName', props.discoveryName);
+    checkVpcSubnetsNeedAwsVpc(this, networkMode, props.vpcSubnets);
     if (props.discoveryName !== undefined && networkMode !== ecs.NetworkMode.AWS_VPC && spec.port === undefined) {
       fail(
         this,
@@ -273,11 +279,12 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
       );
     }
 
-    const { portMappings, hostPorts } = this.portMappings(platform, spec, props.additionalPortMappings ?? [], networkMode);
+    const { portMappings, hostPorts } = this.portMappings(spec, props.additionalPortMappings ?? [], networkMode);
     const volumes = this.hostVolumes(props.hostVolumes ?? []);
     const capabilities = this.capabilities(props.linuxCapabilities);
-    // Claimed once every prop is valid, so a rejected daemon claims no port.
-    claimHostPorts(platform, hostPorts, this.node.path);
+    // Claimed once every prop is valid, so a daemon rejected for another reason claims nothing.
+    for (const port of hostPorts) platform.claimHostPort(this, port.port, port.protocol, port.prop);
+    if (props.discoveryName !== undefined) platform.claimDiscoveryName(this, props.discoveryName);
 
     this.taskDefinition = new ecs.Ec2TaskDefinition(this, 'TaskDefinition', {
       networkMode,
@@ -327,7 +334,7 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
       placementConstraints: props.placementConstraints,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       securityGroups: this.securityGroup ? [this.securityGroup] : undefined,
-      vpcSubnets: this.securityGroup ? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } : undefined,
+      vpcSubnets: this.securityGroup ? props.vpcSubnets ?? defaultTaskSubnets(platform.vpc) : undefined,
       cloudMapOptions: props.discoveryName === undefined ? undefined : {
         name: props.discoveryName,
         cloudMapNamespace: platform.namespace,
@@ -338,7 +345,7 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
     this.cloudMapService = this.service.cloudMapService;
     // Created after, and deleted before, the instances: on stack deletion the daemon's tasks stop
     // before managed draining terminates the instances they run on.
-    this.service.node.addDependency(platform.autoScalingGroup);
+    if (platform.autoScalingGroup) this.service.node.addDependency(platform.autoScalingGroup);
     Annotations.of(this.service).acknowledgeWarning(
       '@aws-cdk/aws-ecs:shouldUseCircuitBreaker',
       'The deployment circuit breaker counts failures against a desired count; a DAEMON service has none (aws/aws-cdk#38102).',
@@ -368,7 +375,6 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
   }
 
   private portMappings(
-    platform: EcsPlatform,
     spec: ContainerSpec,
     additional: ecs.PortMapping[],
     networkMode: ecs.NetworkMode,
@@ -416,10 +422,6 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
       return { portMappings: mappings, hostPorts: [] };
     }
     checkHostPortsDoNotClash(this, published, networkMode);
-    const taken = publishedHostPorts.get(platform);
-    for (const port of published) {
-      checkHostPortFreeOnPlatform(this, port.prop, port, taken?.get(hostPortKey(port)));
-    }
     return { portMappings: mappings, hostPorts: published };
   }
 
@@ -492,20 +494,14 @@ function checkHostModeUser(scope: Construct, networkMode: ecs.NetworkMode, user:
   );
 }
 
-/** Records the host ports a daemon publishes on every instance of `platform`. */
-function claimHostPorts(platform: EcsPlatform, ports: readonly PublishedHostPort[], daemonPath: string): void {
-  if (ports.length === 0) return;
-  const taken = publishedHostPorts.get(platform) ?? new Map<string, string>();
-  for (const port of ports) taken.set(hostPortKey(port), daemonPath);
-  publishedHostPorts.set(platform, taken);
-}
-
-function hostPortKey(port: PublishedHostPort): string {
-  return `${port.port}/${port.protocol}`;
-}
-
 /** A volume name derived from a host path: '/var/log' → 'host-var-log', '/' → 'host-root'. */
 function volumeNameFor(hostPath: string): string {
   const slug = hostPath.replace(/[^A-Za-z0-9_]+/g, '-').replace(/^-+|-+$/g, '');
   return `host-${slug || 'root'}`.slice(0, 255);
+}
+
+/** vpcSubnets places awsvpc network interfaces; bridge and host tasks use their instance's. */
+function checkVpcSubnetsNeedAwsVpc(scope: Construct, networkMode: ecs.NetworkMode, vpcSubnets: ec2.SubnetSelection | undefined): void {
+  if (vpcSubnets === undefined || networkMode === ecs.NetworkMode.AWS_VPC) return;
+  fail(scope, 'vpcSubnets', `only applies in awsvpc mode; in ${networkMode} mode the daemon's tasks use the network of the instance they run on.`, 'Remove vpcSubnets, or use networkMode AWS_VPC.');
 }

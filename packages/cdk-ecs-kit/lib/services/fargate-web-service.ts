@@ -17,14 +17,15 @@ import {
   checkDnsLabel,
   checkFargateTaskSize,
   checkIntegerInRange,
-  checkNoArm64OnSpot,
+  warnArm64OnSpot,
   checkPercent,
   fail,
 } from '../internal/validation';
 import { dependOnCapacityProviderAssociation } from '../internal/capacity';
 import { checkConditionValueCount, checkHostHeaders, checkPathPatterns, checkRulePriority } from '../internal/web-checks';
-import type { EcsPlatform } from '../platform/ecs-platform';
-import type { WebIngress } from '../platform/web-ingress';
+import type { IEcsPlatform } from '../platform/ecs-platform';
+import type { IWebIngress } from '../platform/web-ingress';
+import { defaultTaskSubnets } from '../internal/subnets';
 
 /**
  * Target-tracking auto scaling of a FargateWebService. Each target (CPU, memory, requests per
@@ -85,7 +86,7 @@ export interface AutoScalingOptions {
  */
 export interface FargateWebServiceProps {
   /** The platform (VPC, cluster, Cloud Map namespace, KMS key) the service runs on. */
-  readonly platform: EcsPlatform;
+  readonly platform: IEcsPlatform;
 
   /** The container the service runs. `port` is required: it is what the service serves on. */
   readonly container: ContainerSpec;
@@ -125,7 +126,7 @@ export interface FargateWebServiceProps {
    *
    * @default - no load balancer
    */
-  readonly ingress?: WebIngress;
+  readonly ingress?: IWebIngress;
 
   /**
    * Host names (host-header condition) the ingress routes to this service, e.g.
@@ -186,7 +187,7 @@ export interface FargateWebServiceProps {
   /**
    * The weight of Fargate Spot in the capacity provider strategy, against Fargate's weight 1
    * (e.g. 3: of the tasks beyond the first, three in four run on Spot). The first task always
-   * runs on on-demand Fargate. x86_64 only: ECS does not run ARM64 tasks on Fargate Spot.
+   * runs on on-demand Fargate. With ARM64 see the README: AWS documents Fargate Spot for ARM64 both ways.
    *
    * @default 0 - no Spot; Spot tasks can be stopped with two minutes' notice
    */
@@ -216,8 +217,6 @@ export interface FargateWebServiceProps {
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
 }
-
-const namespaceNames = new WeakMap<object, Map<string, string>>();
 
 /**
  * A Fargate service that serves HTTP: private subnets, no public IP, a circuit breaker that
@@ -308,7 +307,7 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
     const desiredCount = props.desiredCount ?? 2;
     checkDesiredCount(this, 'desiredCount', desiredCount);
     checkIntegerInRange(this, 'fargateSpotWeight', props.fargateSpotWeight, 0, 1000);
-    checkNoArm64OnSpot(this, props.architecture, 'fargateSpotWeight', props.fargateSpotWeight ? String(props.fargateSpotWeight) : undefined);
+    warnArm64OnSpot(this, props.architecture, 'fargateSpotWeight', props.fargateSpotWeight ? String(props.fargateSpotWeight) : undefined);
     checkDnsLabel(this, 'discoveryName', props.discoveryName);
     if (props.deregistrationDelay) checkIntegerInRange(this, 'deregistrationDelay (seconds)', props.deregistrationDelay.toSeconds(), 0, 3600);
     if (props.healthCheckGracePeriod) checkIntegerInRange(this, 'healthCheckGracePeriod (seconds)', props.healthCheckGracePeriod.toSeconds(), 0, 2147483647);
@@ -336,7 +335,7 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
       );
     }
     const scaling = props.autoScaling ? this.validateAutoScaling(props.autoScaling, desiredCount) : undefined;
-    if (props.discoveryName) this.claimDiscoveryName(platform, props.discoveryName);
+    if (props.discoveryName) platform.claimDiscoveryName(this, props.discoveryName);
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       cpu,
@@ -368,8 +367,11 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
       // raises it to minCapacity): a count in the template would reset it on every deploy.
       desiredCount: scaling ? undefined : desiredCount,
       assignPublicIp: false,
-      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      securityGroups: ingress ? [this.securityGroup, ingress.targetSecurityGroup] : [this.securityGroup],
+      vpcSubnets: props.vpcSubnets ?? defaultTaskSubnets(platform.vpc),
+      // Behind an ingress of this app the tasks also carry its target security group, which the
+      // load balancer may reach (rules once per port, with the ingress); an imported ingress opens
+      // this service's own group instead.
+      securityGroups: [this.securityGroup, ...(ingress?.connectTargets(this, this.securityGroup, this.port) ?? [])],
       // Always a strategy, never a launch type: switching between the two replaces the service.
       capacityProviderStrategies: spotWeight > 0
         ? [{ capacityProvider: 'FARGATE', base: 1, weight: 1 }, { capacityProvider: 'FARGATE_SPOT', weight: spotWeight }]
@@ -446,18 +448,8 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
     return { ...options, minCapacity };
   }
 
-  private claimDiscoveryName(platform: EcsPlatform, name: string): void {
-    const names = namespaceNames.get(platform.namespace) ?? new Map<string, string>();
-    namespaceNames.set(platform.namespace, names);
-    const holder = names.get(name);
-    if (holder !== undefined) {
-      fail(this, 'discoveryName', `'${name}' is already registered by ${holder} in the namespace of ${platform.node.path}.`, 'Choose a name no other service on the platform uses.');
-    }
-    names.set(name, this.node.path);
-  }
-
-  private attachToIngress(ingress: WebIngress, hostHeaders: string[], pathPatterns: string[], props: FargateWebServiceProps) {
-    const priority = ingress._claimRoute(this, { hostHeaders, pathPatterns, priority: props.priority });
+  private attachToIngress(ingress: IWebIngress, hostHeaders: string[], pathPatterns: string[], props: FargateWebServiceProps) {
+    const priority = ingress.claimRoute(this, { hostHeaders, pathPatterns, priority: props.priority });
 
     const targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
       vpc: props.platform.vpc,
@@ -499,21 +491,18 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
     }];
     this.service.node.addDependency(targetGroup.loadBalancerAttached);
 
-    // The tasks also carry the ingress's target security group; the load balancer's rules
-    // for this port live with the ingress, once per port, not once per service.
-    ingress._allowTargetPort(this.port);
 
     return { targetGroup, listenerRule, priority };
   }
 
-  private createAlarms(topic: sns.ITopic, ingress: WebIngress | undefined): cloudwatch.Alarm[] {
+  private createAlarms(topic: sns.ITopic, ingress: IWebIngress | undefined): cloudwatch.Alarm[] {
     const action = new cloudwatchActions.SnsAction(topic);
     const alarms: cloudwatch.Alarm[] = [];
     const deploymentAlarms: cloudwatch.Alarm[] = [];
 
     if (ingress && this.targetGroup) {
       const dimensionsMap = {
-        LoadBalancer: ingress.loadBalancer.loadBalancerFullName,
+        LoadBalancer: ingress.loadBalancerFullName,
         TargetGroup: this.targetGroup.targetGroupFullName,
       };
       deploymentAlarms.push(new cloudwatch.Alarm(this, 'Target5xxAlarm', {
