@@ -113,25 +113,6 @@ describe.each(Object.keys(CONTEXTS))('the rules read what CDK writes (bin/app.ts
     expect(resourcesOfType(app, 'AWS::Logs::LogGroup').filter((l) => l.resource.Properties?.KmsKeyId).length).toBeGreaterThan(0);
     expect(resourcesOfType(app, 'AWS::ECS::TaskDefinition').flatMap((t) => t.resource.Properties.ContainerDefinitions).filter((c: any) => c.Secrets).length).toBe(1);
   });
-
-  test('R1 and R3 hold once their documented fix is applied to the real template', () => {
-    const app = templatesOf('bin/app.ts', contextName);
-    const fixed: SynthesizedApp = JSON.parse(JSON.stringify(app));
-    for (const template of Object.values(fixed.templates)) {
-      const resources = template.Resources as { [id: string]: any };
-      const [associationId] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::ECS::ClusterCapacityProviderAssociations')!;
-      for (const service of Object.values(resources).filter((r) => r.Type === 'AWS::ECS::Service' && r.Properties.CapacityProviderStrategy)) {
-        service.DependsOn = [...(service.DependsOn ?? []), associationId];
-      }
-      for (const policy of Object.values(resources).filter((r) => r.Type === 'AWS::SNS::TopicPolicy')) {
-        policy.Properties.PolicyDocument.Statement.push({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Resource: policy.Properties.Topics[0], Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } });
-      }
-    }
-    expect(alarmTopicAcceptsCloudWatch.check(app).length).toBeGreaterThan(0);
-    expect(serviceDependsOnCapacityProviderAssociation.check(app).length).toBeGreaterThan(0);
-    expect(alarmTopicAcceptsCloudWatch.check(fixed)).toEqual([]);
-    expect(serviceDependsOnCapacityProviderAssociation.check(fixed)).toEqual([]);
-  });
 });
 
 describe.each(PLACEHOLDER_RULES.map((rule): [string, DeployRule] => [rule.id, rule]))('deploy rule %s', () => {
@@ -372,15 +353,16 @@ const CHECKERS: CheckerCases[] = [
   {
     rule: noArm64OnFargateSpot,
     bad: [
-      { name: 'a service with FARGATE_SPOT weight 3 on an ARM64 task', app: stackOf({ Cluster: CLUSTER, TaskDefinition: taskDefinition({ ...FARGATE_TASK, RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' } }), Service: fargateService({ CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Base: 1, Weight: 1 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 3 }] }) }), expect: /^Stack\/Service: runs ARM64 task definition TaskDefinition on FARGATE_SPOT/ },
-      { name: 'a service with FARGATE_SPOT base 1 (weight 0) on an ARM64 task', app: stackOf({ TaskDefinition: taskDefinition({ ...FARGATE_TASK, RuntimePlatform: { CpuArchitecture: 'ARM64' } }), Service: fargateService({ CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Base: 1, Weight: 0 }, { CapacityProvider: 'FARGATE', Weight: 1 }] }) }), expect: /FARGATE_SPOT \(weight 0, base 1\)/ },
-      { name: 'a RunTask state with FARGATE_SPOT on an ARM64 task (task definition by family)', app: runTaskMachine(['"Cluster":"', { 'Fn::GetAtt': ['Cluster', 'Arn'] }, '","TaskDefinition":"Family1","NetworkConfiguration":{"AwsvpcConfiguration":{"Subnets":["subnet-1"]}},"CapacityProviderStrategy":[{"CapacityProvider":"FARGATE_SPOT","Weight":1}]'], { ...FARGATE_TASK, RuntimePlatform: { CpuArchitecture: 'ARM64' } }), expect: /^Stack\/Machine \(state Call\): runs ARM64 task definition TaskDefinition on FARGATE_SPOT/ },
+      { name: 'a service with FARGATE_SPOT weight 3 on an ARM64 task pinned to platform version 1.3.0', app: stackOf({ Cluster: CLUSTER, TaskDefinition: taskDefinition({ ...FARGATE_TASK, RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' } }), Service: fargateService({ PlatformVersion: '1.3.0', CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Base: 1, Weight: 1 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 3 }] }) }), expect: /^Stack\/Service: runs ARM64 task definition TaskDefinition on FARGATE_SPOT with platform version 1\.3\.0; it needs 1\.4\.0 or later/ },
+      { name: 'a service with FARGATE_SPOT base 1 (weight 0) on an X86_64 task pinned to 1.2.0', app: stackOf({ TaskDefinition: taskDefinition({ ...FARGATE_TASK, RuntimePlatform: { CpuArchitecture: 'X86_64' } }), Service: fargateService({ PlatformVersion: '1.2.0', CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Base: 1, Weight: 0 }, { CapacityProvider: 'FARGATE', Weight: 1 }] }) }), expect: /X86_64 .* platform version 1\.2\.0; it needs 1\.3\.0 or later/ },
+      { name: 'a RunTask state with FARGATE_SPOT on an ARM64 task pinned to 1.3.0', app: runTaskMachine(['"Cluster":"', { 'Fn::GetAtt': ['Cluster', 'Arn'] }, '","TaskDefinition":"Family1","PlatformVersion":"1.3.0","NetworkConfiguration":{"AwsvpcConfiguration":{"Subnets":["subnet-1"]}},"CapacityProviderStrategy":[{"CapacityProvider":"FARGATE_SPOT","Weight":1}]'], { ...FARGATE_TASK, RuntimePlatform: { CpuArchitecture: 'ARM64' } }), expect: /^Stack\/Machine \(state Call\): runs ARM64 task definition TaskDefinition on FARGATE_SPOT with platform version 1\.3\.0/ },
     ],
     good: stackOf({
       TaskDefinition: taskDefinition({ ...FARGATE_TASK, RuntimePlatform: { CpuArchitecture: 'X86_64' } }),
       ArmTaskDefinition: taskDefinition({ ...FARGATE_TASK, RuntimePlatform: { CpuArchitecture: 'ARM64' } }),
-      Service: fargateService({ CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Base: 1, Weight: 1 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 3 }] }),
-      ArmService: fargateService({ TaskDefinition: { Ref: 'ArmTaskDefinition' }, CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 0 }] }),
+      Service: fargateService({ PlatformVersion: '1.3.0', CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Base: 1, Weight: 1 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 3 }] }),
+      ArmService: fargateService({ TaskDefinition: { Ref: 'ArmTaskDefinition' }, CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 3 }] }),
+      ArmLatest: fargateService({ TaskDefinition: { Ref: 'ArmTaskDefinition' }, PlatformVersion: 'LATEST', CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }] }),
     }),
   },
   {

@@ -539,6 +539,8 @@ export interface StrategyUse {
   readonly cluster: unknown;
   readonly taskDefinition: unknown;
   readonly launchType: unknown;
+  /** The pinned platform version, if any. */
+  readonly platformVersion?: unknown;
 }
 
 /** Every capacity provider strategy of the app: services and ecs:runTask states. */
@@ -546,7 +548,7 @@ export function strategyUses(app: SynthesizedApp): StrategyUse[] {
   const uses: StrategyUse[] = [];
   for (const { stack, logicalId, resource } of resourcesOfType(app, 'AWS::ECS::Service')) {
     const p = resource.Properties ?? {};
-    uses.push({ stack, where: at(stack, logicalId), strategy: asArray(p.CapacityProviderStrategy), cluster: p.Cluster, taskDefinition: p.TaskDefinition, launchType: p.LaunchType });
+    uses.push({ stack, where: at(stack, logicalId), strategy: asArray(p.CapacityProviderStrategy), cluster: p.Cluster, taskDefinition: p.TaskDefinition, launchType: p.LaunchType, platformVersion: p.PlatformVersion });
   }
   for (const state of integrationStates(app, 'ecs:runTask')) {
     const p = state.parameters;
@@ -559,6 +561,7 @@ export function strategyUses(app: SynthesizedApp): StrategyUse[] {
       cluster: resolve(p.Cluster),
       taskDefinition: resolve(p.TaskDefinition),
       launchType: p.LaunchType,
+      platformVersion: p.PlatformVersion,
     });
   }
   return uses;
@@ -654,27 +657,39 @@ export const alarmTopicAcceptsCloudWatch: DeployRule = {
 };
 
 /**
- * R2. No ARM64 task on Fargate Spot.
- * "AWS Fargate capacity providers" (ECS Developer Guide): "Linux tasks with the ARM64
- * architecture don't support the Fargate Spot capacity provider."
- * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
- * NOTE: the current ECS API Reference (CapacityProviderStrategyItem) instead says "FARGATE_SPOT
- * supports Linux tasks with the ARM64 architecture on platform version 1.4.0 or later":
- * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html
- * The two pages disagree; this rule follows the Developer Guide, as DESIGN.md asks.
+ * R2. A task on Fargate Spot runs on a platform version that supports its architecture.
+ * AWS documents ARM64 on Fargate Spot both ways:
+ * - "CapacityProviderStrategyItem" (ECS API Reference): "FARGATE_SPOT supports Linux tasks with
+ *   the X86_64 architecture on platform version 1.3.0 or later. FARGATE_SPOT supports Linux tasks
+ *   with the ARM64 architecture on platform version 1.4.0 or later."
+ *   https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html
+ * - "AWS Fargate capacity providers" (ECS Developer Guide): "Linux tasks with the ARM64
+ *   architecture don't support the Fargate Spot capacity provider."
+ *   https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
+ * The library warns at synth about the combination (warnArm64OnSpot); what both pages agree on,
+ * and what this rule checks, is the platform version: never pinned below 1.4.0 for ARM64 (1.3.0
+ * for X86_64) on FARGATE_SPOT. Unset or LATEST is 1.4.0.
  */
 export const noArm64OnFargateSpot: DeployRule = {
-  id: 'no-arm64-on-fargate-spot',
-  description: 'No service or RunTask state puts an ARM64 task definition on FARGATE_SPOT (weight or base > 0).',
-  docs: 'AWS Fargate capacity providers (Amazon ECS Developer Guide) — https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html',
+  id: 'fargate-spot-platform-version',
+  description: 'A service or RunTask state on FARGATE_SPOT (weight or base > 0) does not pin a platform version below 1.4.0 for ARM64 or 1.3.0 for X86_64.',
+  docs: [
+    'CapacityProviderStrategyItem (Amazon ECS API Reference) — https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html',
+    'AWS Fargate capacity providers (Amazon ECS Developer Guide) — https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html',
+  ].join('; '),
   check(app) {
     const violations: string[] = [];
     for (const use of strategyUses(app)) {
       const spot = use.strategy.find((item) => item?.CapacityProvider === 'FARGATE_SPOT' && ((numberOf(item.Weight) ?? 0) > 0 || (numberOf(item.Base) ?? 0) > 0));
       if (!spot) continue;
       const taskDefinition = taskDefinitionOf(app.templates[use.stack], use.taskDefinition);
-      if (taskDefinition?.[1].Properties?.RuntimePlatform?.CpuArchitecture === 'ARM64') {
-        violations.push(`${use.where}: runs ARM64 task definition ${taskDefinition[0]} on FARGATE_SPOT (weight ${spot.Weight ?? 0}, base ${spot.Base ?? 0}); Fargate Spot runs only X86_64 Linux tasks`);
+      const arm = taskDefinition?.[1].Properties?.RuntimePlatform?.CpuArchitecture === 'ARM64';
+      const version = use.platformVersion;
+      if (typeof version !== 'string' || version === 'LATEST') continue;
+      const [major, minor] = version.split('.').map(Number);
+      const needed = arm ? [1, 4] : [1, 3];
+      if (major < needed[0] || (major === needed[0] && minor < needed[1])) {
+        violations.push(`${use.where}: runs ${arm ? 'ARM64' : 'X86_64'} task definition ${taskDefinition?.[0]} on FARGATE_SPOT with platform version ${version}; it needs ${needed.join('.')}.0 or later`);
       }
     }
     return violations;
