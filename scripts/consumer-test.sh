@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# Consumer test: proves the published package works without this repository's dev dependencies.
+# Consumer test: proves both published packages work without this repository's dev dependencies.
 #
-#   1. npm run build (jsii), unless SKIP_BUILD=1 (CI builds once, before this script);
-#   2. npm pack into a temporary directory, and check the tarball: the .jsii assembly, compiled
-#      build/lib/*.js + .d.ts, no tests, sources or repository files, and no require() of a package
-#      that is not a dependency, bundled dependency or peer dependency;
-#   3. a fresh project with only aws-cdk-lib, constructs and cdk-nag (the versions this
-#      repository is tested with) and the tarball installed from the npm registry;
+#   1. npm run build (both workspaces), unless SKIP_BUILD=1 (CI builds once, before this script);
+#   2. npm pack --workspaces into a temporary directory, unpack both tarballs and check them
+#      (scripts/check-tarballs.js): cdk-ecs-kit has the .jsii assembly, compiled build/lib/*.js +
+#      .d.ts, no tests or sources, no dependencies but its aws-cdk-lib and constructs peers and no
+#      AWS SDK; cdk-ecs-kit-verify has dist/ with the bin and depends on the three SDK clients;
+#   3. a fresh project with aws-cdk-lib, constructs and cdk-nag (the versions this repository is
+#      tested with) and both tarballs installed from the npm registry;
 #   4. type-checks scripts/consumer-app/types.ts there with this repository's TypeScript;
 #   5. runs scripts/consumer-app/app.js there: every public construct, synthesized with the four
 #      cdk-nag packs and the CloudFormation validator; any unacknowledged finding fails;
-#   6. runs `npx cdk-ecs-kit verify --help` from the installed package (skipped while
-#      package.json has no "bin").
+#      then scripts/consumer-app/verify.js: StackVerifier from cdk-ecs-kit-verify, without AWS;
+#   6. measures the installed node_modules/cdk-ecs-kit: fails at 2 MiB or more, or when it holds
+#      an @aws-sdk directory or node_modules of its own;
+#   7. runs `npx --no-install cdk-ecs-kit verify --help` from the installed cdk-ecs-kit-verify.
 #
 # KEEP_CONSUMER_DIR=1 keeps the temporary directory for inspection.
 set -euo pipefail
@@ -32,80 +35,30 @@ if [ "${SKIP_BUILD:-}" != 1 ]; then
   step "build"
   npm run build
 fi
-[ -f .jsii ] || fail "no .jsii assembly: run npm run build first"
+for built in packages/cdk-ecs-kit/.jsii packages/cdk-ecs-kit/build/lib/index.js packages/verify/dist/bin/cdk-ecs-kit.js; do
+  [ -f "$built" ] || fail "no $built: run npm run build first"
+done
 
-step "pack"
-npm pack --pack-destination "$work" --json --silent > "$work/pack.json"
-tarball="$work/$(node -p "require('$work/pack.json')[0].filename")"
-[ -f "$tarball" ] || fail "npm pack wrote no tarball"
+step "pack both workspaces"
+# --ignore-scripts: prepack would rebuild (built above, or by CI) and print into the JSON.
+npm pack --workspaces --ignore-scripts --pack-destination "$work" --json --silent > "$work/pack.json"
+tarballs=()
+while IFS=$'\t' read -r name file; do
+  [ -f "$work/$file" ] || fail "npm pack wrote no $file"
+  mkdir -p "$work/unpacked/$name"
+  tar -xzf "$work/$file" -C "$work/unpacked/$name"
+  tarballs+=("$work/$file")
+  echo "$name: $file ($(wc -c < "$work/$file") bytes)"
+done < <(node -e 'for (const p of require(process.argv[1])) console.log(`${p.name}\t${p.filename}`)' "$work/pack.json")
+[ "${#tarballs[@]}" -eq 2 ] || fail "expected 2 tarballs from npm pack --workspaces, got ${#tarballs[@]}"
 
 step "check tarball contents"
-node - "$work/pack.json" "$root/package.json" <<'NODE'
-const [packFile, pkgFile] = process.argv.slice(2);
-const pack = require(packFile)[0];
-const pkg = require(pkgFile);
-const { builtinModules } = require('module');
-const fs = require('fs');
-const files = pack.files.map((f) => f.path);
-const own = files.filter((f) => !f.startsWith('node_modules/'));
-const problems = [];
+node scripts/check-tarballs.js "$work/pack.json" "$work/unpacked"
 
-for (const required of ['.jsii', 'package.json', 'README.md', 'LICENSE', 'build/lib/index.js', 'build/lib/index.d.ts', 'API.md']) {
-  if (!files.includes(required)) problems.push(`missing ${required}`);
-}
-for (const bin of Object.values(typeof pkg.bin === 'string' ? { [pkg.name]: pkg.bin } : pkg.bin ?? {})) {
-  if (!files.includes(bin.replace(/^\.\//, ''))) problems.push(`missing bin ${bin}`);
-}
-const forbidden = [
-  [/^(test|examples|bench|scripts|\.ci|cdk\.out)\//, 'repository-only directory'],
-  [/(^|\/)[^/]+\.test\.[jt]s$/, 'test file'],
-  [/\.ts$/, 'TypeScript source'],
-  [/^bin\/(app|compliance)\./, 'reference app'],
-  [/^(tsconfig[^/]*\.json|cdk\.json|cdk\.context\.json|jest\.config\.js|package-lock\.json|\.gitignore)$/, 'repository configuration'],
-  [/\.tsbuildinfo$/, 'build cache'],
-];
-for (const f of own) {
-  for (const [re, what] of forbidden) {
-    if (re.test(f) && !f.endsWith('.d.ts')) problems.push(`${what} in the package: ${f}`);
-  }
-}
-
-// Every package the shipped JavaScript requires must be installed for the user.
-const allowed = new Set([
-  ...Object.keys(pkg.dependencies ?? {}),
-  ...Object.keys(pkg.peerDependencies ?? {}),
-  ...builtinModules,
-]);
-const bundled = new Set(pkg.bundledDependencies ?? pkg.bundleDependencies ?? []);
-for (const dep of Object.keys(pkg.dependencies ?? {})) {
-  if (!bundled.has(dep)) problems.push(`dependency ${dep} is not in bundledDependencies: jsii requires non-jsii dependencies to be bundled`);
-}
-const { dirname } = require('path');
-const packageDir = dirname(pkgFile);
-for (const f of own.filter((f) => f.endsWith('.js'))) {
-  const source = fs.readFileSync(`${packageDir}/${f}`, 'utf-8');
-  for (const m of source.matchAll(/require\(\s*["']([^"']+)["']\s*\)/g)) {
-    const spec = m[1];
-    if (spec.startsWith('.') || spec.startsWith('node:')) continue;
-    const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
-    if (!allowed.has(name)) problems.push(`${f} requires '${spec}', which is not a dependency or peer dependency`);
-  }
-}
-
-const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
-console.log(`${pack.filename}: ${kib(pack.size)} packed, ${kib(pack.unpackedSize)} unpacked, ${pack.entryCount} files ` +
-  `(${own.length} own, ${files.length - own.length} in ${pack.bundled.length} bundled packages: ${pack.bundled.join(', ')})`);
-if (problems.length > 0) {
-  for (const p of problems) console.error(`  ${p}`);
-  process.exit(1);
-}
-console.log('contents OK: .jsii, build/lib/*.js + .d.ts, no tests or sources, every require() is installed for the user');
-NODE
-
-step "install the tarball into a fresh CDK app"
+step "install both tarballs into a fresh CDK app"
 app="$work/app"
 mkdir -p "$app"
-cp scripts/consumer-app/app.js scripts/consumer-app/types.ts "$app/"
+cp scripts/consumer-app/app.js scripts/consumer-app/verify.js scripts/consumer-app/types.ts "$app/"
 cdk_version="$(node -p "require('aws-cdk-lib/package.json').version")"
 constructs_version="$(node -p "require('constructs/package.json').version")"
 nag_version="$(node -p "require('cdk-nag/package.json').version")"
@@ -118,10 +71,10 @@ node -e '
   fs.writeFileSync(`${dir}/cdk.json`, JSON.stringify({ app: "node app.js", context }, null, 2));
 ' "$app" "$root/cdk.json"
 (cd "$app" && npm install --prefer-offline --no-audit --no-fund --loglevel=error \
-  "aws-cdk-lib@$cdk_version" "constructs@$constructs_version" "cdk-nag@$nag_version" "$tarball")
-echo "installed: aws-cdk-lib@$cdk_version constructs@$constructs_version cdk-nag@$nag_version $(basename "$tarball")"
+  "aws-cdk-lib@$cdk_version" "constructs@$constructs_version" "cdk-nag@$nag_version" "${tarballs[@]}")
+echo "installed: aws-cdk-lib@$cdk_version constructs@$constructs_version cdk-nag@$nag_version $(for t in "${tarballs[@]}"; do printf '%s ' "$(basename "$t")"; done)"
 
-step "type-check the public API from the installed package"
+step "type-check the public API of both packages from the installed .d.ts"
 (cd "$app" && "$root/node_modules/.bin/tsc" --ignoreConfig --noEmit --strict --skipLibCheck --target es2022 --lib es2022 \
   --module nodenext --moduleResolution nodenext types.ts)
 echo "types.ts compiles against the packed .d.ts"
@@ -129,13 +82,49 @@ echo "types.ts compiles against the packed .d.ts"
 step "synthesize every public construct with the four cdk-nag packs and the CloudFormation validator"
 (cd "$app" && node app.js)
 
-step "CLI from the installed package"
-if node -e 'const b = require(process.argv[1]).bin; process.exit(b && (typeof b === "string" || b["cdk-ecs-kit"]) ? 0 : 1)' "$root/package.json"; then
-  help="$(cd "$app" && npx --no-install cdk-ecs-kit verify --help)" || fail "npx cdk-ecs-kit verify --help exited non-zero"
-  grep -q 'Usage: cdk-ecs-kit verify' <<<"$help" || fail "npx cdk-ecs-kit verify --help printed no usage: $help"
-  echo "npx cdk-ecs-kit verify --help: OK"
-else
-  echo "SKIP: package.json has no \"bin\" for cdk-ecs-kit yet"
-fi
+step "StackVerifier from the installed cdk-ecs-kit-verify"
+(cd "$app" && node verify.js)
+
+step "installed size of cdk-ecs-kit"
+installed="$app/node_modules/cdk-ecs-kit"
+[ -d "$installed" ] || fail "node_modules/cdk-ecs-kit is not installed"
+limit=$((2 * 1024 * 1024))
+bytes="$(du -sb "$installed" | cut -f1)"
+disk_kib="$(du -sk "$installed" | cut -f1)"
+echo "node_modules/cdk-ecs-kit: $bytes bytes ($((bytes / 1024)) KiB; $disk_kib KiB on disk), limit $limit bytes (2 MiB)"
+[ "$bytes" -lt "$limit" ] || fail "node_modules/cdk-ecs-kit is $bytes bytes, not under $limit (2 MiB)"
+sdk="$(find "$installed" -name '@aws-sdk' -print -quit)"
+[ -z "$sdk" ] || fail "node_modules/cdk-ecs-kit contains an AWS SDK directory: ${sdk#"$app/"}"
+[ ! -e "$installed/node_modules" ] || fail "node_modules/cdk-ecs-kit has node_modules of its own: $(ls "$installed/node_modules" | tr '\n' ' ')"
+echo "node_modules/cdk-ecs-kit: under 2 MiB, no @aws-sdk, no node_modules of its own"
+# For comparison: what the CLI package installs, its SDK clients and their dependencies included.
+closure="$(node -e '
+  const fs = require("fs"), path = require("path");
+  const seen = new Set();
+  const locate = (name, from) => {
+    for (let dir = from; ; dir = path.dirname(dir)) {
+      const candidate = path.join(dir, "node_modules", name);
+      if (fs.existsSync(path.join(candidate, "package.json"))) return candidate;
+      if (dir === path.dirname(dir)) return undefined;
+    }
+  };
+  const visit = (dir) => {
+    if (seen.has(dir)) return;
+    seen.add(dir);
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf-8"));
+    for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })) {
+      const found = locate(dep, dir);
+      if (found) visit(found);
+    }
+  };
+  visit(path.resolve(process.argv[1]));
+  console.log([...seen].join("\n"));
+' "$app/node_modules/cdk-ecs-kit-verify")"
+echo "cdk-ecs-kit-verify with its dependencies: $(xargs du -scb <<<"$closure" | tail -n1 | cut -f1) bytes in $(wc -l <<<"$closure") packages"
+
+step "CLI from the installed cdk-ecs-kit-verify"
+help="$(cd "$app" && npx --no-install cdk-ecs-kit verify --help)" || fail "npx cdk-ecs-kit verify --help exited non-zero"
+grep -q 'Usage: cdk-ecs-kit verify' <<<"$help" || fail "npx cdk-ecs-kit verify --help printed no usage: $help"
+echo "npx cdk-ecs-kit verify --help: OK"
 
 step "passed"

@@ -1,6 +1,7 @@
-// A CDK app written the way an npm user of cdk-ecs-kit writes one: plain CommonJS, only
-// aws-cdk-lib, constructs, cdk-nag and the packed cdk-ecs-kit installed. scripts/consumer-test.sh
-// copies it into a fresh temporary project and runs `node app.js`.
+// A CDK app written the way an npm user of cdk-ecs-kit writes one: plain CommonJS, with
+// aws-cdk-lib, constructs, cdk-nag and the packed cdk-ecs-kit (and cdk-ecs-kit-verify, which this
+// app does not use) installed. scripts/consumer-test.sh copies it into a fresh temporary project
+// and runs `node app.js`.
 //
 // It uses every public construct. A construct the installed package does not export yet is
 // reported as SKIPPED; an exported construct this app does not use fails the test, so a new
@@ -104,6 +105,9 @@ try {
   synthError = e;
 }
 
+// The constructs must not need the AWS SDK, even where one is installed (cdk-ecs-kit-verify's).
+const sdkModules = Object.keys(require.cache).filter((file) => file.includes(`${path.sep}@aws-sdk${path.sep}`));
+
 const findings = [];
 const reportPath = path.join(outdir, 'validation-report.json');
 if (fs.existsSync(reportPath)) {
@@ -123,6 +127,10 @@ if (skipped.length > 0) console.log(`SKIPPED (not exported by the installed cdk-
 let failed = false;
 if (unused.length > 0) {
   console.error(`FAIL: exported construct(s) not used by scripts/consumer-app/app.js: ${unused.join(', ')}`);
+  failed = true;
+}
+if (sdkModules.length > 0) {
+  console.error(`FAIL: building and synthesizing the app loaded ${sdkModules.length} @aws-sdk module(s), e.g. ${sdkModules[0]}`);
   failed = true;
 }
 if (synthError && !validationFailed) {

@@ -1,10 +1,11 @@
 // Type-checked by scripts/consumer-test.sh with the repository's TypeScript against the consumer
-// project's node_modules: proves the packed .d.ts files resolve with only aws-cdk-lib and
-// constructs installed. Not executed.
-import { App, Stack } from 'aws-cdk-lib';
+// project's node_modules: proves the packed .d.ts files of both packages resolve with only
+// aws-cdk-lib and constructs (and the verify package's own dependencies) installed. Not executed.
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { ContainerSpec, EcsPlatform, EcsPlatformProps } from 'cdk-ecs-kit';
+import { StackVerifier, VerifyReport } from 'cdk-ecs-kit-verify';
 
 const props: EcsPlatformProps = {
   natGateways: 1,
@@ -14,4 +15,9 @@ const platform: EcsPlatform = new EcsPlatform(new Stack(new App(), 'TypesStack')
 const cluster: ecs.Cluster = platform.cluster;
 const spec: ContainerSpec = { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'), port: 8080 };
 
-export { cluster, spec };
+// aws-cdk-lib's Duration is accepted where the verifier takes a duration.
+const verifier = new StackVerifier({ stackName: 'TypesStack', wait: Duration.minutes(10), pollInterval: Duration.seconds(15) });
+const report: Promise<VerifyReport> = verifier.verify();
+const exitCode: Promise<number> = report.then((r) => r.exitCode);
+
+export { cluster, spec, exitCode };

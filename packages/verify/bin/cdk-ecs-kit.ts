@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The cdk-ecs-kit command line. From a checkout: `npx tsx bin/cdk-ecs-kit.ts verify --help`;
-// installed from npm: `npx cdk-ecs-kit verify --help` (package.json "bin" -> bin/cdk-ecs-kit.js).
+// The cdk-ecs-kit command line. From a checkout: `npx tsx packages/verify/bin/cdk-ecs-kit.ts verify --help`;
+// installed from npm (cdk-ecs-kit-verify): `npx cdk-ecs-kit verify --help` (package.json "bin" ->
+// dist/bin/cdk-ecs-kit.js).
 import { runCli } from '../src/cli';
 
 runCli(process.argv.slice(2), {

@@ -1,6 +1,16 @@
-import { Duration } from 'aws-cdk-lib';
 import { formatJson, formatText } from './format';
 import { VerifyReport } from './report';
+
+/**
+ * A length of time. aws-cdk-lib's `Duration` satisfies it, so `Duration.minutes(10)` can be
+ * passed as is; this package does not depend on aws-cdk-lib.
+ */
+export interface VerifyDuration {
+  /**
+   * The length of time in milliseconds.
+   */
+  toMilliseconds(): number;
+}
 
 /**
  * What to verify and how to reach AWS. Credentials always come from the AWS SDK's
@@ -32,16 +42,16 @@ export interface StackVerifierProps {
    * How long to keep polling while a service's rollout is in progress or its running
    * count differs from its desired count, before the checks are made.
    *
-   * @default Duration.seconds(0) - check once, right away
+   * @default - 0: check once, right away
    */
-  readonly wait?: Duration;
+  readonly wait?: VerifyDuration;
 
   /**
    * How often to poll while waiting.
    *
-   * @default Duration.seconds(15) - the interval of the ECS `services-stable` waiter
+   * @default - 15 seconds, the interval of the ECS `services-stable` waiter
    */
-  readonly pollInterval?: Duration;
+  readonly pollInterval?: VerifyDuration;
 
   /**
    * Attempts per AWS request, the first included, for the SDK's standard retry mode.
@@ -62,6 +72,7 @@ export interface StackVerifierProps {
  * This is what the `cdk-ecs-kit verify` command runs.
  *
  * @example
+ * import { Duration } from 'aws-cdk-lib'; // or any { toMilliseconds(): number }
  * const report = await new StackVerifier({ stackName: 'WebStack', wait: Duration.minutes(10) }).verify();
  * process.stdout.write(StackVerifier.formatText(report));
  * process.exitCode = report.exitCode;

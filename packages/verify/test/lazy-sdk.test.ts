@@ -1,13 +1,16 @@
-describe('StackVerifier', () => {
-  test('importing cdk-ecs-kit does not load the AWS SDK, so it adds nothing to every synth', () => {
+const SDK_CLIENTS = ['@aws-sdk/client-ecs', '@aws-sdk/client-cloudformation', '@aws-sdk/client-application-auto-scaling'];
+
+describe('cdk-ecs-kit-verify', () => {
+  test('importing the package does not load the AWS SDK: StackVerifier loads it on first verify', () => {
     jest.isolateModules(() => {
-      for (const client of ['@aws-sdk/client-ecs', '@aws-sdk/client-cloudformation', '@aws-sdk/client-application-auto-scaling']) {
+      for (const client of SDK_CLIENTS) {
         jest.doMock(client, () => {
-          throw new Error(`${client} was loaded when the library was imported`);
+          throw new Error(`${client} was loaded when cdk-ecs-kit-verify was imported`);
         });
       }
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      expect(() => require('../src')).not.toThrow();
+      const verify: typeof import('cdk-ecs-kit-verify') = require('cdk-ecs-kit-verify');
+      expect(() => new verify.StackVerifier({ stackName: 'WebStack' })).not.toThrow();
     });
   });
 });

@@ -28,7 +28,7 @@ describe('StackVerifier', () => {
     });
   });
 
-  test('passes region, profile, wait, poll interval and attempts through', async () => {
+  test('passes region, profile, wait, poll interval and attempts through, with aws-cdk-lib Durations', async () => {
     await new StackVerifier({
       stackName: 'WebStack',
       region: 'eu-west-1',
@@ -45,6 +45,11 @@ describe('StackVerifier', () => {
       pollIntervalMs: 5_000,
       maxAttempts: 4,
     });
+  });
+
+  test('takes any duration with toMilliseconds(), so callers need not install aws-cdk-lib', async () => {
+    await new StackVerifier({ stackName: 'WebStack', wait: { toMilliseconds: () => 90_000 } }).verify();
+    expect(verifyStackMock).toHaveBeenCalledWith(expect.objectContaining({ waitMs: 90_000 }));
   });
 
   test('rejects an empty stack name', () => {
