@@ -1,5 +1,6 @@
 import { CfnElement, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { JSONPath } from 'jsonpath-plus';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -85,8 +86,7 @@ describe('BatchTaskSchedule', () => {
     });
 
     test('runs the task with ECS RunTask .sync, so the state machine waits for the task to stop', () => {
-      expect(definition.StartAt).toBe('NameRun');
-      expect(definition.States.NameRun.Next).toBe('RunJob');
+      expect(definition.StartAt).toBe('RunJob');
       expect(branch.StartAt).toBe('RunTask');
       expect(branch.States.RunTask.Resource).toMatch(/:states:::ecs:runTask\.sync$/);
       expect(branch.States.RunTask.Parameters.TaskDefinition).toBe(job.taskDefinition.family);
@@ -96,44 +96,56 @@ describe('BatchTaskSchedule', () => {
       expect(branch.States.RunTask.TimeoutSeconds).toBe(3600);
     });
 
-    test('starts each run\'s task with a run id of its own as startedBy', () => {
-      expect(definition.States.NameRun).toMatchObject({ Type: 'Pass', Parameters: { 'id.$': 'States.UUID()' }, ResultPath: '$.run' });
-      expect(branch.States.RunTask.Parameters['StartedBy.$']).toBe('$.run.id');
-    });
-
-    // Step Functions documents that it stops the ECS task of a .sync state when the execution is
-    // stopped, not when the state times out ("Run Amazon ECS or Fargate tasks with Step Functions").
-    test('a timed-out run stops its own task (found by its run id), then is reported', () => {
+    // No AWS documentation says a .sync ECS state stops its task when the state times out
+    // ("Run Amazon ECS or Fargate tasks with Step Functions"), and ECS never stops a task itself.
+    test('a timed-out run finds its task in the execution history, stops it, then is reported', () => {
       expect(runJob.Catch[0]).toEqual({ ErrorEquals: ['States.Timeout'], ResultPath: '$.error', Next: 'FindTimedOutTask' });
       const find = definition.States.FindTimedOutTask;
-      expect(find.Resource).toMatch(/:states:::aws-sdk:ecs:listTasks$/);
-      expect(find.Parameters).toEqual({ Cluster: expect.stringMatching(/PlatformCluster.*Arn/), 'StartedBy.$': '$.run.id' });
-      expect(find.Next).toBe('TaskStillRuns');
-      const stillRuns = definition.States.TaskStillRuns;
-      expect(stillRuns.Choices).toEqual([{ Variable: '$.timedOut.taskArns[0]', IsPresent: true, Next: 'StopTimedOutTask' }]);
-      expect(stillRuns.Default).toBe('NotifyFailure');
+      expect(find.Resource).toMatch(/:states:::aws-sdk:sfn:getExecutionHistory$/);
+      expect(find.Parameters).toEqual({ 'ExecutionArn.$': '$$.Execution.Id', ReverseOrder: true, IncludeExecutionData: true, MaxResults: 100 });
+      expect(find.Next).toBe('TimedOutTaskFound');
+      const found = definition.States.TimedOutTaskFound;
+      expect(found.Choices).toEqual([{ Variable: '$.timedOut.submissions[0]', IsPresent: true, Next: 'ReadTimedOutTask' }]);
+      expect(found.Default).toBe('NotifyFailure');
+      expect(definition.States.ReadTimedOutTask.Next).toBe('StopTimedOutTask');
       const stop = definition.States.StopTimedOutTask;
       expect(stop.Resource).toMatch(/:states:::aws-sdk:ecs:stopTask$/);
-      expect(stop.Parameters).toMatchObject({ 'Task.$': '$.timedOut.taskArns[0]' });
+      expect(stop.Parameters).toMatchObject({ Cluster: expect.stringMatching(/PlatformCluster.*Arn/), 'Task.$': '$.timedOut.runTask.Tasks[0].TaskArn' });
       expect(stop.Next).toBe('NotifyFailure');
-      // Stopping is best effort: a failure to stop still reports the timeout.
+      // Stopping is best effort: a failure to find or stop the task still reports the timeout.
       for (const state of [find, stop]) {
         expect(state.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.stopError', Next: 'NotifyFailure' }]);
       }
     });
 
-    test('re-runs a failed task 2 times, 1 then 2 minutes apart', () => {
-      expect(runJob.Type).toBe('Parallel');
-      expect(runJob.Retry).toContainEqual({
-        ErrorEquals: ['States.TaskFailed', 'ECS.AmazonECSException', 'AmazonECS.Unknown', 'BatchTask.Failed', 'States.BranchFailed'],
-        IntervalSeconds: 60,
-        MaxAttempts: 2,
-        BackoffRate: 2,
-      });
+    test('the history selectors pick the newest RunTask submission of an execution history', () => {
+      // GetExecutionHistory with ReverseOrder: newest first; each retry submitted its own task.
+      const history = {
+        Events: [
+          { Type: 'TaskStateEntered', StateEnteredEventDetails: { Name: 'FindTimedOutTask' } },
+          { Type: 'TaskTimedOut', TaskTimedOutEventDetails: { ResourceType: 'ecs', Resource: 'runTask.sync' } },
+          { Type: 'TaskSubmitted', TaskSubmittedEventDetails: { ResourceType: 'ecs', Resource: 'runTask.sync', Output: JSON.stringify({ Tasks: [{ TaskArn: 'arn:aws:ecs:eu-west-1:111122223333:task/c/second' }], Failures: [] }) } },
+          { Type: 'TaskStarted', TaskStartedEventDetails: { ResourceType: 'ecs', Resource: 'runTask.sync' } },
+          { Type: 'TaskSubmitted', TaskSubmittedEventDetails: { ResourceType: 'ecs', Resource: 'runTask.sync', Output: JSON.stringify({ Tasks: [{ TaskArn: 'arn:aws:ecs:eu-west-1:111122223333:task/c/first' }], Failures: [] }) } },
+        ],
+      };
+      const find = definition.States.FindTimedOutTask;
+      const selected = { submissions: JSONPath({ path: find.ResultSelector['submissions.$'], json: history }) };
+      expect(selected.submissions).toHaveLength(2);
+      // ReadTimedOutTask: States.StringToJson($.timedOut.submissions[0]); StopTimedOutTask reads Tasks[0].TaskArn.
+      expect(definition.States.ReadTimedOutTask.Parameters).toEqual({ 'runTask.$': 'States.StringToJson($.timedOut.submissions[0])' });
+      const runTask = JSON.parse(selected.submissions[0]);
+      expect(JSONPath({ path: '$.Tasks[0].TaskArn', json: runTask, wrap: false })).toBe('arn:aws:ecs:eu-west-1:111122223333:task/c/second');
     });
 
-    test('does not re-run a run that timed out', () => {
-      expect(runJob.Retry[0]).toEqual({ ErrorEquals: ['States.Timeout'], MaxAttempts: 0 });
+    test('lets the state machine read only its own execution history, under a name known at synth', () => {
+      const name = template.toJSON().Resources[stateMachineId].Properties.StateMachineName;
+      expect(name).toMatch(/^TestStack-Nightly-[A-Za-z0-9]+$/);
+      expect(statementsOfRole(template, /StateMachineRole/)).toContainEqual({
+        Action: 'states:GetExecutionHistory',
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:execution:${name}:*`]] },
+      });
     });
 
     test('counts a run as failed unless its container exited with code 0', () => {
@@ -280,11 +292,11 @@ describe('BatchTaskSchedule', () => {
       expect(passRole[0].Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
     });
 
-    test('lets the state machine watch, list and stop tasks of the platform cluster only, and manage the .sync events rule', () => {
+    test('lets the state machine watch and stop tasks of the platform cluster only, and manage the .sync events rule', () => {
       const statements = statementsOfRole(template, /StateMachineRole/);
       const onCluster = { ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^PlatformCluster/), 'Arn'] } } };
       const ecsActions = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('ecs:')));
-      expect(ecsActions.flatMap((s) => [s.Action].flat()).sort()).toEqual(['ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:RunTask', 'ecs:StopTask']);
+      expect(ecsActions.flatMap((s) => [s.Action].flat()).sort()).toEqual(['ecs:DescribeTasks', 'ecs:RunTask', 'ecs:StopTask']);
       for (const statement of ecsActions) expect(statement.Condition).toEqual(onCluster);
       // Beyond those cluster-scoped ECS actions, '*' only holds X-Ray and log-delivery actions.
       const wildcardActions = statements.filter((s) => s.Resource === '*' && !s.Condition).flatMap((s) => [s.Action].flat());
@@ -474,6 +486,7 @@ describe('BatchTaskSchedule', () => {
       expect([...new Set(jobAcknowledged.map((a) => a.rule))].sort()).toEqual([
         'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
         'AwsSolutions-IAM5[Resource::*]',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:BatchStack-Nightly-F03391B6:*]',
         'HIPAA.Security-IAMNoInlinePolicy',
         'NIST.800.53.R5-IAMNoInlinePolicy',
         'PCI.DSS.321-IAMNoInlinePolicy',

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -138,8 +138,7 @@ export interface BatchTaskScheduleProps {
 /** Error name of a run whose task stopped without a clean exit; retried like a failed task. */
 const TASK_FAILED_ERROR = 'BatchTask.Failed';
 
-/** Where a run's id lives in the state machine's data. */
-const RUN_PATH = '$.run';
+
 
 /**
  * A scheduled batch job on ECS: an EventBridge Scheduler schedule starts a Step Functions state
@@ -245,17 +244,7 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
     });
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup] });
 
-    // Every run gets an id of its own, passed to RunTask as startedBy: a run that times out finds
-    // its task by it and stops it. (The execution name cannot be used: it may hold characters
-    // that startedBy does not allow.)
-    const nameRun = new sfn.Pass(this, 'NameRun', {
-      stateName: 'NameRun',
-      comment: 'Gives the run an id that its ECS task is started with',
-      parameters: { 'id.$': 'States.UUID()' },
-      resultPath: RUN_PATH,
-    });
     const runTask = new JobRunTask(this, 'RunTask', {
-      startedByPath: `${RUN_PATH}.id`,
       stateName: 'RunTask',
       comment: 'Runs the task and waits until it stops',
       integrationPattern: sfn.IntegrationPattern.RUN_JOB,
@@ -327,9 +316,10 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
       cause: 'The batch job failed or timed out; see the alarm topic message and the execution history.',
     });
     const reportFailure = notifyFailure.next(jobFailed);
-    // Step Functions documents stopping the ECS task of a .sync state when the execution is
-    // stopped, not when the state times out ("Run Amazon ECS or Fargate tasks with Step
-    // Functions"): a timed-out run stops its own task, found by the run id it was started with.
+    // No AWS documentation says a .sync ECS state stops its task when the state times out ("Run
+    // Amazon ECS or Fargate tasks with Step Functions", "Discover service integration patterns"
+    // only say it waits), and ECS never stops a task by itself: a timed-out run stops its own task.
+    const stateMachineName = Names.uniqueResourceName(this, { maxLength: 80, separator: '-' });
     runWithRetries.addCatch(this.stopTimedOutTask(platform, reportFailure), { errors: [sfn.Errors.TIMEOUT], resultPath: '$.error' });
     runWithRetries.addCatch(reportFailure, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
 
@@ -342,18 +332,17 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: `Runs the batch job ${this.node.path}`,
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(nameRun.next(runWithRetries).next(new sfn.Succeed(this, 'JobSucceeded', { stateName: 'JobSucceeded' }))),
+      // A name known at synth: the role may then read this state machine's execution history
+      // (to find a timed-out task) without a reference back to the state machine.
+      stateMachineName,
+      definitionBody: sfn.DefinitionBody.fromChainable(runWithRetries.next(new sfn.Succeed(this, 'JobSucceeded', { stateName: 'JobSucceeded' }))),
       logs: { destination: this.stateMachineLogGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
     });
     this.alarmTopic.grantPublish(this.stateMachine);
-    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
-      // ListTasks has no resource-level permissions; the condition limits it to this cluster.
-      actions: ['ecs:ListTasks'],
-      resources: ['*'],
-      conditions: { ArnEquals: { 'ecs:cluster': platform.cluster.clusterArn } },
-    }));
-    this.acknowledgeStateMachineRole(this.stateMachine.role);
+    const ownExecutions = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${stateMachineName}:*`;
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:GetExecutionHistory'], resources: [ownExecutions] }));
+    this.acknowledgeStateMachineRole(this.stateMachine.role, stateMachineName);
 
     this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
       description: `Lets EventBridge Scheduler start the batch job ${this.node.path}`,
@@ -436,21 +425,28 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
   }
 
   /**
-   * The states a timed-out run goes through before it is reported: list the tasks started with
-   * the run's id that still run, and stop the one found.
+   * The states a timed-out run goes through before it is reported: read the execution's own
+   * history for the newest RunTask submission (its output holds the task ARN, and retries never
+   * overlap, so it is the task that timed out), and stop that task. Stopping an already stopped
+   * task succeeds, so this is safe whatever Step Functions did itself.
    */
   private stopTimedOutTask(platform: IEcsPlatform, reportFailure: sfn.IChainable): sfn.IChainable {
     const partition = Stack.of(this).partition;
-    // ListTasks allows startedBy only as its sole filter (with the cluster); it lists RUNNING tasks.
     const findTask = new sfn.CustomState(this, 'FindTimedOutTask', {
       stateJson: {
         Type: 'Task',
-        Comment: "Lists the run's task if it still runs",
-        Resource: `arn:${partition}:states:::aws-sdk:ecs:listTasks`,
-        Parameters: { Cluster: platform.cluster.clusterArn, 'StartedBy.$': `${RUN_PATH}.id` },
-        ResultSelector: { 'taskArns.$': '$.TaskArns' },
+        Comment: 'Reads the newest RunTask submission of this execution',
+        Resource: `arn:${partition}:states:::aws-sdk:sfn:getExecutionHistory`,
+        Parameters: { 'ExecutionArn.$': '$$.Execution.Id', ReverseOrder: true, IncludeExecutionData: true, MaxResults: 100 },
+        ResultSelector: { 'submissions.$': "$.Events[?(@.Type == 'TaskSubmitted')].TaskSubmittedEventDetails.Output" },
         ResultPath: '$.timedOut',
       },
+    });
+    const readTask = new sfn.Pass(this, 'ReadTimedOutTask', {
+      stateName: 'ReadTimedOutTask',
+      comment: 'Parses the RunTask response of the newest submission',
+      parameters: { 'runTask.$': 'States.StringToJson($.timedOut.submissions[0])' },
+      resultPath: '$.timedOut',
     });
     const stopTask = new sfn.CustomState(this, 'StopTimedOutTask', {
       stateJson: {
@@ -459,7 +455,7 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
         Resource: `arn:${partition}:states:::aws-sdk:ecs:stopTask`,
         Parameters: {
           Cluster: platform.cluster.clusterArn,
-          'Task.$': '$.timedOut.taskArns[0]',
+          'Task.$': '$.timedOut.runTask.Tasks[0].TaskArn',
           Reason: 'The batch job run timed out',
         },
         ResultPath: sfn.JsonPath.DISCARD,
@@ -470,21 +466,26 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
       state.addRetry({ errors: [sfn.Errors.ALL], maxAttempts: 3, interval: Duration.seconds(5), backoffRate: 2 });
       state.addCatch(reportFailure, { errors: [sfn.Errors.ALL], resultPath: '$.stopError' });
     }
-    const taskStillRuns = new sfn.Choice(this, 'TaskStillRuns', { stateName: 'TaskStillRuns' })
-      .when(sfn.Condition.isPresent('$.timedOut.taskArns[0]'), stopTask.next(reportFailure))
+    // (A Pass state cannot catch; should the parse ever fail, the execution fails, and the failure
+    // alarm still reports it.)
+    const taskFound = new sfn.Choice(this, 'TimedOutTaskFound', { stateName: 'TimedOutTaskFound' })
+      .when(sfn.Condition.isPresent('$.timedOut.submissions[0]'), readTask.next(stopTask).next(reportFailure))
       .otherwise(reportFailure);
-    return findTask.next(taskStillRuns);
+    return findTask.next(taskFound);
   }
 
-  private acknowledgeStateMachineRole(role: iam.IRole): void {
+  private acknowledgeStateMachineRole(role: iam.IRole, stateMachineName: string): void {
     acknowledgeGrantPolicy(role);
     Validations.of(role).acknowledge({
       id: `${NagPack.AWS_SOLUTIONS}-IAM5[Resource::*]`,
-      reason: 'Resource "*" is limited to ECS task actions conditioned on the platform cluster (ecs:StopTask and ecs:DescribeTasks for RunTask .sync, whose task ids are only known at run time; ecs:ListTasks, which has no resource-level permissions, to find a timed-out run\'s task), '
+      reason: 'Resource "*" is limited to ECS task actions conditioned on the platform cluster (ecs:StopTask and ecs:DescribeTasks for RunTask .sync and for stopping a timed-out run, whose task ids are only known at run time), '
         + 'X-Ray trace segments, and the CloudWatch Logs log-delivery actions Step Functions logging needs, which support no resource-level permissions.',
     }, {
       id: `${NagPack.AWS_SOLUTIONS}-IAM5[Action::kms:GenerateDataKey*]`,
       reason: 'kms:GenerateDataKey* comes from granting publish on the KMS-encrypted alarm topic; it is scoped to the one key that encrypts the topic.',
+    }, {
+      id: `${NagPack.AWS_SOLUTIONS}-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachineName}:*]`,
+      reason: 'states:GetExecutionHistory on the executions of this state machine only (execution names are only known at run time): a timed-out run reads its own history to find the ECS task to stop.',
     });
   }
 }

@@ -1,22 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 
-/** Properties of a JobRunTask. Not exported from the package. */
-export interface JobRunTaskProps extends tasks.EcsRunTaskProps {
-  /** The JSONPath of the run id the task is started with (RunTask `startedBy`). */
-  readonly startedByPath: string;
-}
-
 /**
  * ECS RunTask `.sync` for a BatchTaskSchedule run. It differs from aws-cdk-lib's EcsRunTask in
- * two ways:
- *
- * - the task is started with `startedBy` set to the run id, so a run that timed out can find and
- *   stop its task (ListTasks filters on `startedBy`);
- * - its IAM statements do not depend on feature flags: RunTask is allowed on this task
+ * its IAM statements, which do not depend on feature flags: RunTask is allowed on this task
  *   definition's ARN in this cluster only (without `@aws-cdk/aws-stepfunctions-tasks:fixRunEcsTaskPolicy`
  *   aws-cdk-lib grants `family:*`), and StopTask/DescribeTasks on tasks of this cluster (aws-cdk-lib: any task in any cluster).
  *
@@ -24,11 +13,9 @@ export interface JobRunTaskProps extends tasks.EcsRunTaskProps {
  */
 export class JobRunTask extends tasks.EcsRunTask {
   protected readonly taskPolicies: iam.PolicyStatement[];
-  private readonly startedByPath: string;
 
-  constructor(scope: Construct, id: string, props: JobRunTaskProps) {
+  constructor(scope: Construct, id: string, props: tasks.EcsRunTaskProps) {
     super(scope, id, props);
-    this.startedByPath = props.startedByPath;
     const stack = Stack.of(this);
     const onCluster = { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } };
     const roles = [props.taskDefinition.taskRole, props.taskDefinition.executionRole].filter((r): r is iam.IRole => r !== undefined);
@@ -49,9 +36,4 @@ export class JobRunTask extends tasks.EcsRunTask {
     ];
   }
 
-  /** @internal */
-  protected _renderTask(topLevelQueryLanguage?: sfn.QueryLanguage): any {
-    const rendered = super._renderTask(topLevelQueryLanguage);
-    return { ...rendered, Parameters: { ...rendered.Parameters, 'StartedBy.$': this.startedByPath } };
-  }
 }
