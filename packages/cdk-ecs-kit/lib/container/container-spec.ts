@@ -1,6 +1,7 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeGrantPolicy, acknowledgeRule, NagPack } from '../internal/compliance';
@@ -47,6 +48,17 @@ export interface ContainerSpec {
    * @default - none
    */
   readonly secrets?: { [name: string]: ecs.Secret };
+
+  /**
+   * The customer managed KMS keys that encrypt `secrets` (Secrets Manager secrets or SSM
+   * SecureString parameters). The execution role may use each for `kms:Decrypt`, only through
+   * Secrets Manager and SSM; without it ECS cannot read such a secret and the task does not
+   * start. Needed for secrets imported by ARN or name: aws-cdk-lib grants the key of a secret
+   * created in the same app, but not the key given to `Secret.fromSecretAttributes`.
+   *
+   * @default - none: the secrets use AWS managed keys, or keys aws-cdk-lib already grants
+   */
+  readonly secretsEncryptionKeys?: kms.IKey[];
 
   /**
    * The command passed to the entry point.
@@ -200,6 +212,8 @@ export function addContainerFromSpec(scope: Construct, taskDefinition: ecs.TaskD
   taskDefinition.addVolume({ name: scratchVolume });
   container.addMountPoints({ sourceVolume: scratchVolume, containerPath: '/tmp', readOnly: false });
 
+  grantSecretsKeys(scope, taskDefinition, spec);
+
   // The execution role's policy holds exactly the log group and secrets grants made above.
   if (taskDefinition.executionRole) {
     acknowledgeGrantPolicy(taskDefinition.executionRole);
@@ -233,4 +247,21 @@ function acknowledgeEcrAuthorization(executionRole: iam.IRole): void {
       [NagPack.AWS_SOLUTIONS],
     );
   }
+}
+
+/**
+ * Lets the execution role decrypt the secrets' customer managed keys, through Secrets Manager and
+ * SSM only ("Amazon ECS task execution IAM role", required permissions for secrets).
+ */
+function grantSecretsKeys(scope: Construct, taskDefinition: ecs.TaskDefinition, spec: ContainerSpec): void {
+  const keys = spec.secretsEncryptionKeys ?? [];
+  if (keys.length === 0) return;
+  if (Object.keys(spec.secrets ?? {}).length === 0) {
+    fail(scope, 'container.secretsEncryptionKeys', 'is set, but container.secrets is empty: the keys would decrypt nothing.', 'Remove secretsEncryptionKeys, or add the secrets they encrypt.');
+  }
+  taskDefinition.obtainExecutionRole().addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['kms:Decrypt'],
+    resources: keys.map((key) => key.keyArn),
+    conditions: { StringEquals: { 'kms:ViaService': [`secretsmanager.${Aws.REGION}.amazonaws.com`, `ssm.${Aws.REGION}.amazonaws.com`] } },
+  }));
 }
