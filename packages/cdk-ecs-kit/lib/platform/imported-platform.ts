@@ -1,4 +1,4 @@
-import { Fn } from 'aws-cdk-lib';
+import { Annotations, Fn } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -64,6 +64,23 @@ export function publishPlatform(platform: EcsPlatform, platformName: string): vo
   }
 }
 
+/** Replaces `object[name]` with a getter that computes the value on first read and keeps it. */
+function deferAttribute(object: object, name: string, produce: () => unknown): void {
+  let value: unknown;
+  let produced = false;
+  Object.defineProperty(object, name, {
+    configurable: true,
+    enumerable: true,
+    get: () => {
+      if (!produced) {
+        value = produce();
+        produced = true;
+      }
+      return value;
+    },
+  });
+}
+
 /**
  * A platform deployed by another app. Workloads use it like an EcsPlatform; its registries only
  * see the workloads built on this object.
@@ -76,25 +93,42 @@ export class ImportedEcsPlatform extends Construct implements IEcsPlatform {
     const zones = options.availabilityZones ?? 2;
     checkIntegerInRange(lookup, 'availabilityZones', zones, 1, 6);
     const prefix = platformParameterPrefix(platformName);
-    const read = (name: string) => ssm.StringParameter.valueForStringParameter(lookup, `${prefix}/${name}`);
+    // Each parameter is created on first use only: one the template never references is a
+    // CloudFormation validator warning (W2001, unused parameter) in every service app.
+    const parameters = new Map<string, string>();
+    const read = (name: string) => {
+      if (!parameters.has(name)) parameters.set(name, ssm.StringParameter.valueForStringParameter(lookup, `${prefix}/${name}`));
+      return parameters.get(name)!;
+    };
+    const zoneNames = () => Fn.split(',', read(PARAMETER.availabilityZones), zones);
     const vpc = ec2.Vpc.fromVpcAttributes(lookup, 'Vpc', {
       vpcId: read(PARAMETER.vpcId),
-      vpcCidrBlock: read(PARAMETER.vpcCidrBlock),
-      // One zone and one subnet per element; Fn::Select at deploy time (a smaller platform fails there).
-      availabilityZones: Fn.split(',', read(PARAMETER.availabilityZones), zones),
+      // Placeholders, replaced by deferred reads below: workloads rarely need the zones or the CIDR.
+      availabilityZones: Array.from({ length: zones }, (_, i) => `published-zone-${i + 1}`),
+      // One subnet per zone; Fn::Select at deploy time (a smaller platform fails there).
       privateSubnetIds: Fn.split(',', read(PARAMETER.subnetIds), zones),
     });
-    return new ImportedEcsPlatform(lookup, 'Platform', {
+    deferAttribute(vpc, 'vpcCidrBlock', () => read(PARAMETER.vpcCidrBlock));
+    deferAttribute(vpc, 'availabilityZones', zoneNames);
+    vpc.privateSubnets.forEach((subnet, i) => {
+      deferAttribute(subnet, 'availabilityZone', () => zoneNames()[i]);
+      // The platform app owns the subnets' route tables; a service app adds no routes to them.
+      Annotations.of(subnet).acknowledgeWarning('@aws-cdk/aws-ec2:noSubnetRouteTableId', 'Subnets of a platform deployed by another app: their route tables belong to that app, and workloads add no routes.');
+    });
+    const platform = new ImportedEcsPlatform(lookup, 'Platform', {
       vpc,
       clusterName: read(PARAMETER.clusterName),
-      namespaceName: read(PARAMETER.namespaceName),
+      namespaceName: 'published-namespace-name',
       namespaceId: read(PARAMETER.namespaceId),
-      namespaceArn: read(PARAMETER.namespaceArn),
+      namespaceArn: 'published-namespace-arn',
       encryptionKeyArn: read(PARAMETER.encryptionKeyArn),
       logRetention: options.logRetention,
       ec2CapacityProviderName: options.ec2Capacity ? read(PARAMETER.ec2CapacityProviderName) : undefined,
       ec2SecurityGroupId: options.ec2Capacity ? read(PARAMETER.ec2SecurityGroupId) : undefined,
     });
+    deferAttribute(platform.namespace, 'namespaceName', () => read(PARAMETER.namespaceName));
+    deferAttribute(platform.namespace, 'namespaceArn', () => read(PARAMETER.namespaceArn));
+    return platform;
   }
 
   public readonly vpc: ec2.IVpc;
