@@ -130,7 +130,7 @@ describe('BatchTaskSchedule', () => {
         ],
       };
       const find = definition.States.FindTimedOutTask;
-      const selected = { submissions: JSONPath({ path: find.ResultSelector['submissions.$'], json: history }) };
+      const selected = { submissions: JSONPath({ path: find.ResultSelector['submissions.$'], json: history }) as string[] };
       expect(selected.submissions).toHaveLength(2);
       // ReadTimedOutTask: States.StringToJson($.timedOut.submissions[0]); StopTimedOutTask reads Tasks[0].TaskArn.
       expect(definition.States.ReadTimedOutTask.Parameters).toEqual({ 'runTask.$': 'States.StringToJson($.timedOut.submissions[0])' });
