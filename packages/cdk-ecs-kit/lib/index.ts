@@ -3,7 +3,8 @@ export * from './platform/ecs-platform';
 export * from './platform/web-ingress';
 // How one container is described (the code that applies it is internal).
 export type { ContainerSpec } from './container/container-spec';
-// Workloads.
+// Workloads, and the task size props they share.
+export * from './workload/task-size';
 export * from './services/fargate-web-service';
 export * from './services/ec2-daemon-service';
 export * from './batch/batch-task-schedule';

@@ -12,17 +12,19 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { JobRunTask } from './job-run-task';
-import { addContainerFromSpec, ContainerSpec } from '../container/container-spec';
-import { checkEc2TaskSize, checkFargateOnlyProp, checkTaskTimeout } from '../internal/batch-checks';
+import type { ContainerSpec } from '../container/container-spec';
+import { checkFargateOnlyProp, checkTaskTimeout } from '../internal/batch-checks';
 import { acknowledgeGrantPolicy, NagPack } from '../internal/compliance';
 import { defaultTaskSubnets } from '../internal/subnets';
-import { checkFargateTaskSize, checkIntegerInRange, warnArm64OnSpot, fail } from '../internal/validation';
+import { checkIntegerInRange, warnArm64OnSpot, fail } from '../internal/validation';
+import { createWorkloadCore, resolveTaskSize } from '../internal/workload-core';
 import type { IEcsPlatform } from '../platform/ecs-platform';
+import type { TaskSizeProps } from '../workload/task-size';
 
 /**
  * Properties of a BatchTaskSchedule.
  */
-export interface BatchTaskScheduleProps {
+export interface BatchTaskScheduleProps extends TaskSizeProps {
   /** The platform whose cluster, VPC and encryption key the job uses. */
   readonly platform: IEcsPlatform;
 
@@ -54,31 +56,6 @@ export interface BatchTaskScheduleProps {
    * @default Duration.hours(1) - ECS itself never stops a task that hangs
    */
   readonly timeout?: Duration;
-
-  /**
-   * The number of CPU units of the task (1024 = 1 vCPU). On Fargate it must pair with
-   * `memoryMiB` as Fargate's size table allows.
-   *
-   * @default 256 - the smallest Fargate size; raise it for heavier jobs
-   */
-  readonly cpu?: number;
-
-  /**
-   * The memory of the task, in MiB. On Fargate it must pair with `cpu` as Fargate's size
-   * table allows.
-   *
-   * @default 512 - the smallest Fargate size for 256 CPU units
-   */
-  readonly memoryMiB?: number;
-
-  /**
-   * The CPU architecture the Fargate task runs on. Fargate only: on EC2 the task runs on the
-   * architecture of the platform's instances.
-   *
-   * @default ecs.CpuArchitecture.X86_64 - what most images are built for; ARM64 is about
-   * 20 % cheaper on Fargate when the image supports it
-   */
-  readonly architecture?: ecs.CpuArchitecture;
 
   /**
    * Whether the task runs on Fargate Spot. Spot costs up to 70 % less, and an interrupted run
@@ -201,19 +178,15 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
     const launchOnEc2 = props.launchOnEc2 ?? false;
     const fargateSpot = props.fargateSpot ?? props.useSpot ?? false;
     const spotProp = props.fargateSpot !== undefined ? 'fargateSpot' : 'useSpot';
-    const cpu = props.cpu ?? 256;
-    const memoryMiB = props.memoryMiB ?? 512;
     if (launchOnEc2) {
       if (!platform.hasEc2Capacity || !platform.ec2CapacityProviderName) {
         fail(this, 'launchOnEc2', `is true, but the platform ${platform.node.path} has no EC2 capacity.`, 'Give the EcsPlatform ec2Capacity, or remove launchOnEc2 to run on Fargate.');
       }
       checkFargateOnlyProp(this, spotProp, fargateSpot, 'Fargate Spot is a Fargate capacity provider.');
       checkFargateOnlyProp(this, 'architecture', props.architecture !== undefined, "on EC2 the task runs on the architecture of the platform's instances.");
-      checkEc2TaskSize(this, cpu, memoryMiB);
-    } else {
-      checkFargateTaskSize(this, cpu, memoryMiB);
-      warnArm64OnSpot(this, props.architecture, spotProp, fargateSpot ? 'true' : undefined);
     }
+    const size = resolveTaskSize(this, props, launchOnEc2 ? 'ec2' : 'fargate');
+    if (!launchOnEc2) warnArm64OnSpot(this, props.architecture, spotProp, fargateSpot ? 'true' : undefined);
 
     this.alarmTopic = props.alarmTopic ?? new sns.Topic(this, 'AlarmTopic', {
       displayName: `Failures of the batch job ${this.node.path}`.slice(0, 100),
@@ -221,28 +194,19 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
       enforceSSL: true,
     });
 
-    this.taskDefinition = new ecs.TaskDefinition(this, 'TaskDefinition', {
-      compatibility: launchOnEc2 ? ecs.Compatibility.EC2 : ecs.Compatibility.FARGATE,
-      networkMode: ecs.NetworkMode.AWS_VPC,
-      cpu: String(cpu),
-      memoryMiB: String(memoryMiB),
-      runtimePlatform: launchOnEc2 ? undefined : {
-        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
-        cpuArchitecture: props.architecture ?? ecs.CpuArchitecture.X86_64,
-      },
+    const core = createWorkloadCore(this, {
+      platform,
+      taskDefinition: { kind: 'fargate-or-ec2', onEc2: launchOnEc2, size },
+      container: props.container,
+      securityGroupDescription: `Batch job ${this.node.path}: no ingress`,
     });
-    const added = addContainerFromSpec(this, this.taskDefinition, { platform, spec: props.container });
-    this.container = added.container;
-    this.logGroup = added.logGroup;
-    this.taskRole = this.taskDefinition.taskRole;
-    this.executionRole = this.taskDefinition.obtainExecutionRole();
-
-    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: platform.vpc,
-      description: `Batch job ${this.node.path}: no ingress`,
-      allowAllOutbound: true,
-    });
-    this.connections = new ec2.Connections({ securityGroups: [this.securityGroup] });
+    this.taskDefinition = core.taskDefinition;
+    this.container = core.container;
+    this.logGroup = core.logGroup;
+    this.taskRole = core.taskRole;
+    this.executionRole = core.executionRole;
+    this.securityGroup = core.securityGroup!;
+    this.connections = core.connections;
 
     const runTask = new JobRunTask(this, 'RunTask', {
       stateName: 'RunTask',

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
-import { addContainerFromSpec, ContainerSpec } from '../container/container-spec';
+import type { ContainerSpec } from '../container/container-spec';
 import { acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
 import {
   checkCapabilitiesDoNotOverlap,
@@ -19,6 +19,7 @@ import {
 } from '../internal/daemon-checks';
 import { DEFAULT_CONTAINER_NAME } from '../internal/defaults';
 import { defaultTaskSubnets } from '../internal/subnets';
+import { createWorkloadCore } from '../internal/workload-core';
 import { checkAbsolutePath, checkDnsLabel, checkIntegerInRange, checkPort, fail } from '../internal/validation';
 import type { IEcsPlatform } from '../platform/ecs-platform';
 
@@ -286,38 +287,32 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
     for (const port of hostPorts) platform.claimHostPort(this, port.port, port.protocol, port.prop);
     if (props.discoveryName !== undefined) platform.claimDiscoveryName(this, props.discoveryName);
 
-    this.taskDefinition = new ecs.Ec2TaskDefinition(this, 'TaskDefinition', {
-      networkMode,
-      volumes: volumes.map((v) => ({ name: v.name, host: { sourcePath: v.hostPath } })),
-    });
-    this.taskRole = this.taskDefinition.taskRole;
-    this.executionRole = this.taskDefinition.obtainExecutionRole();
-
-    const added = addContainerFromSpec(this, this.taskDefinition, {
+    const core = createWorkloadCore(this, {
       platform,
+      taskDefinition: { kind: 'ec2', networkMode, volumes: volumes.map((v) => ({ name: v.name, host: { sourcePath: v.hostPath } })) },
       // Port mappings are added below: host mode needs hostPort == containerPort and no mapping name.
-      spec: { ...spec, port: undefined },
-      extraOptions: {
+      container: { ...spec, port: undefined },
+      containerOptions: {
         cpu: props.cpu ?? 128,
         memoryReservationMiB,
         memoryLimitMiB: props.memoryLimitMiB,
         privileged,
       },
+      securityGroupDescription: networkMode === ecs.NetworkMode.AWS_VPC ? `Tasks of the daemon ${this.node.path}` : undefined,
+      instanceSecurityGroup: platform.ec2SecurityGroup,
+      defaultPort: spec.port,
     });
-    this.container = added.container;
-    this.logGroup = added.logGroup;
+    this.taskDefinition = core.taskDefinition;
+    this.container = core.container;
+    this.logGroup = core.logGroup;
+    this.taskRole = core.taskRole;
+    this.executionRole = core.executionRole;
+    this.securityGroup = core.securityGroup;
+    this.connections = core.connections;
     this.container.addPortMappings(...portMappings);
     this.container.addMountPoints(...volumes.map((v) => ({ sourceVolume: v.name, containerPath: v.containerPath, readOnly: v.readOnly })));
-    if (capabilities.add.length > 0) added.linuxParameters.addCapabilities(...capabilities.add);
-    if (capabilities.drop.length > 0) added.linuxParameters.dropCapabilities(...capabilities.drop);
-
-    if (networkMode === ecs.NetworkMode.AWS_VPC) {
-      this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-        vpc: platform.vpc,
-        description: `Tasks of the daemon ${this.node.path}`,
-        allowAllOutbound: true,
-      });
-    }
+    if (capabilities.add.length > 0) core.linuxParameters.addCapabilities(...capabilities.add);
+    if (capabilities.drop.length > 0) core.linuxParameters.dropCapabilities(...capabilities.drop);
 
     this.service = new ecs.Ec2Service(this, 'Service', {
       cluster: platform.cluster,
@@ -351,10 +346,6 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
       'The deployment circuit breaker counts failures against a desired count; a DAEMON service has none (aws/aws-cdk#38102).',
     );
 
-    this.connections = new ec2.Connections({
-      securityGroups: this.securityGroup ? [this.securityGroup] : [platform.ec2SecurityGroup],
-      defaultPort: spec.port === undefined ? undefined : ec2.Port.tcp(spec.port),
-    });
     this.publishedPorts = portMappings.map((pm) => (pm.protocol === ecs.Protocol.UDP ? ec2.Port.udp(pm.containerPort) : ec2.Port.tcp(pm.containerPort)));
 
     this.acknowledgeFindings(networkMode, spec.user, privileged);

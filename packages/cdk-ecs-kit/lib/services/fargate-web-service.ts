@@ -9,13 +9,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { addContainerFromSpec, ContainerSpec } from '../container/container-spec';
+import type { ContainerSpec } from '../container/container-spec';
 import { acknowledgeRule, NagPack } from '../internal/compliance';
 import {
   checkCapacityBounds,
   checkDesiredCount,
   checkDnsLabel,
-  checkFargateTaskSize,
   checkIntegerInRange,
   warnArm64OnSpot,
   checkPercent,
@@ -26,6 +25,8 @@ import { checkConditionValueCount, checkHostHeaders, checkPathPatterns, checkRul
 import type { IEcsPlatform } from '../platform/ecs-platform';
 import type { IWebIngress } from '../platform/web-ingress';
 import { defaultTaskSubnets } from '../internal/subnets';
+import { createWorkloadCore, resolveTaskSize } from '../internal/workload-core';
+import type { TaskSizeProps } from '../workload/task-size';
 
 /**
  * Target-tracking auto scaling of a FargateWebService. Each target (CPU, memory, requests per
@@ -84,33 +85,12 @@ export interface AutoScalingOptions {
 /**
  * Properties of a FargateWebService.
  */
-export interface FargateWebServiceProps {
+export interface FargateWebServiceProps extends TaskSizeProps {
   /** The platform (VPC, cluster, Cloud Map namespace, KMS key) the service runs on. */
   readonly platform: IEcsPlatform;
 
   /** The container the service runs. `port` is required: it is what the service serves on. */
   readonly container: ContainerSpec;
-
-  /**
-   * The task's CPU units (1024 = 1 vCPU): 256, 512, 1024, 2048, 4096, 8192 or 16384.
-   *
-   * @default 256
-   */
-  readonly cpu?: number;
-
-  /**
-   * The task's memory in MiB; Fargate allows only certain values per `cpu`.
-   *
-   * @default 512
-   */
-  readonly memoryMiB?: number;
-
-  /**
-   * The CPU architecture of the task. The image must be built for it.
-   *
-   * @default ecs.CpuArchitecture.X86_64 - ARM64 is about 20 % cheaper when the image supports it
-   */
-  readonly architecture?: ecs.CpuArchitecture;
 
   /**
    * How many tasks run when the service has no `autoScaling` (and the default `minCapacity`
@@ -301,9 +281,7 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
       fail(this, 'container.port', 'is required for a web service: it is the port the load balancer and other services connect to.', 'Set container.port to the TCP port the app listens on (e.g. 8080).');
     }
     this.port = props.container.port;
-    const cpu = props.cpu ?? 256;
-    const memoryMiB = props.memoryMiB ?? 512;
-    checkFargateTaskSize(this, cpu, memoryMiB);
+    const size = resolveTaskSize(this, props);
     const desiredCount = props.desiredCount ?? 2;
     checkDesiredCount(this, 'desiredCount', desiredCount);
     checkIntegerInRange(this, 'fargateSpotWeight', props.fargateSpotWeight, 0, 1000);
@@ -337,27 +315,20 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
     const scaling = props.autoScaling ? this.validateAutoScaling(props.autoScaling, desiredCount) : undefined;
     if (props.discoveryName) platform.claimDiscoveryName(this, props.discoveryName);
 
-    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
-      cpu,
-      memoryLimitMiB: memoryMiB,
-      runtimePlatform: {
-        cpuArchitecture: props.architecture ?? ecs.CpuArchitecture.X86_64,
-        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
-      },
+    const core = createWorkloadCore(this, {
+      platform,
+      taskDefinition: { kind: 'fargate', size },
+      container: props.container,
+      securityGroupDescription: `Tasks of ${this.node.path}`,
+      defaultPort: this.port,
     });
-    const added = addContainerFromSpec(this, this.taskDefinition, { platform, spec: props.container });
-    this.container = added.container;
-    this.logGroup = added.logGroup;
-    this.taskRole = this.taskDefinition.taskRole;
-    this.executionRole = this.taskDefinition.obtainExecutionRole();
-
-    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: platform.vpc,
-      description: `Tasks of ${this.node.path}`,
-      // Tasks call out to image registries, AWS APIs and their own dependencies.
-      allowAllOutbound: true,
-    });
-    this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(this.port) });
+    this.taskDefinition = core.taskDefinition;
+    this.container = core.container;
+    this.logGroup = core.logGroup;
+    this.taskRole = core.taskRole;
+    this.executionRole = core.executionRole;
+    this.securityGroup = core.securityGroup!;
+    this.connections = core.connections;
 
     const spotWeight = props.fargateSpotWeight ?? 0;
     this.service = new ecs.FargateService(this, 'Service', {
