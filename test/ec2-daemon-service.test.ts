@@ -67,7 +67,7 @@ describe('Ec2DaemonService', () => {
   test('deploys on the EC2 launch type even when the cluster defaults to Fargate capacity providers', () => {
     const stack = newStack();
     const platform = platformWithEc2(stack);
-    platform.cluster.addDefaultCapacityProviderStrategy([{ capacityProvider: 'FARGATE', weight: 1 }]);
+    (platform.cluster as ecs.Cluster).addDefaultCapacityProviderStrategy([{ capacityProvider: 'FARGATE', weight: 1 }]);
     new Ec2DaemonService(stack, 'Agent', { platform, container: { image } });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', {

@@ -346,15 +346,15 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
   /** The VPC the platform runs in. */
   public readonly vpc: ec2.IVpc;
 
-  /** The ECS cluster. */
-  public readonly cluster: ecs.Cluster;
+  /** The ECS cluster (an `ecs.Cluster`; typed as the interface every platform offers). */
+  public readonly cluster: ecs.ICluster;
 
   /**
    * The Cloud Map private DNS namespace services register in.
    *
    * @jsii suppress reserved-word C# bindings name it Namespace (not reserved) and DESIGN.md fixes the name
    */
-  public readonly namespace: servicediscovery.PrivateDnsNamespace;
+  public readonly namespace: servicediscovery.IPrivateDnsNamespace;
 
   /** The KMS key that encrypts the platform's and its workloads' logs, topics and queues. */
   public readonly encryptionKey: kms.IKey;
@@ -370,7 +370,7 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
    *
    * @default - undefined when the platform has no EC2 capacity
    */
-  public readonly autoScalingGroup?: autoscaling.AutoScalingGroup;
+  public readonly autoScalingGroup?: autoscaling.IAutoScalingGroup;
 
   /**
    * The capacity provider of the EC2 capacity; daemon and EC2 tasks are placed on it.
@@ -384,7 +384,7 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
    *
    * @default - undefined when the platform has no EC2 capacity
    */
-  public readonly ec2SecurityGroup?: ec2.SecurityGroup;
+  public readonly ec2SecurityGroup?: ec2.ISecurityGroup;
 
   /**
    * The name of the EC2 capacity provider.
@@ -611,7 +611,7 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
       enableManagedDraining: true,
       targetCapacityPercent: options.targetCapacityPercent,
     });
-    this.cluster.addAsgCapacityProvider(capacityProvider);
+    (this.cluster as ecs.Cluster).addAsgCapacityProvider(capacityProvider);
 
     return { autoScalingGroup, capacityProvider, securityGroup };
   }

@@ -239,7 +239,7 @@ export class WebIngress extends Construct implements ec2.IConnectable, IWebIngre
   public readonly httpListener: elbv2.ApplicationListener;
 
   /** The listener services add their rules to: `httpsListener`, or `httpListener` for plain HTTP. */
-  public readonly listener: elbv2.ApplicationListener;
+  public readonly listener: elbv2.IApplicationListener;
 
   /** The load balancer's security group: accepts 80/443 from `allowedCidrs`, sends only to attached services. */
   public readonly securityGroup: ec2.SecurityGroup;
