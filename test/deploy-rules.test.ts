@@ -14,7 +14,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { buildReferenceApp } from '../bin/app';
 import {
   CfnResource, DEPLOY_RULES, DeployRule, PLACEHOLDER_RULES, SynthesizedApp, alarmTopicAcceptsCloudWatch, appOf, awsvpcNetworking,
-  capacityProviderStrategyValid, deploymentAlarmsExist, ec2ContainerMemory, executionRoleCanDecryptSecretKeys, fargateStopTimeout,
+  capacityProviderStrategyValid, deploymentAlarmsExist, ec2CapacityDeletesInOrder, ec2ContainerMemory, executionRoleCanDecryptSecretKeys, fargateStopTimeout,
   fargateTaskSize, integrationStates, loadBalancerTargetsMatchTasks, logGroupKeyAllowsLogs, noArm64OnFargateSpot, parseStateMachineDefinition,
   refTarget, renderString, resourceOf, resourcesOfType, taskDefinitionOf, schedulerRetryPolicyRange, schedulerRoleTrust, secretValueFromFormat, serviceDependsOnCapacityProviderAssociation,
   serviceRegistryMatchesNetworkMode, stackOf, synthesizedAppFromAssembly, targetGroupHealthCheckTiming, tokenOf, uniqueDiscoveryNames,
@@ -215,6 +215,18 @@ function fargateService(extra: object = {}, dependsOn?: string[]): CfnResource {
 const CLUSTER = { Type: 'AWS::ECS::Cluster', Properties: {} };
 const ASSOCIATION: CfnResource = { Type: 'AWS::ECS::ClusterCapacityProviderAssociations', Properties: { Cluster: { Ref: 'Cluster' }, CapacityProviders: ['FARGATE', 'FARGATE_SPOT'], DefaultCapacityProviderStrategy: [] } };
 
+/** An EC2 capacity whose user data names the cluster, a daemon on it, and (optionally) a teardown custom resource. */
+function ec2Capacity(options: { teardown: boolean; daemonDependsOn?: string[] }): SynthesizedApp {
+  return stackOf({
+    Cluster: CLUSTER,
+    LaunchTemplate: { Type: 'AWS::EC2::LaunchTemplate', Properties: { LaunchTemplateData: { UserData: { 'Fn::Base64': { 'Fn::Join': ['', ['#!/bin/bash\necho ECS_CLUSTER=', { Ref: 'Cluster' }, ' >> /etc/ecs/ecs.config']] } } } } },
+    Group: { Type: 'AWS::AutoScaling::AutoScalingGroup', Properties: { LaunchTemplate: { LaunchTemplateId: { Ref: 'LaunchTemplate' }, Version: { 'Fn::GetAtt': ['LaunchTemplate', 'LatestVersionNumber'] } }, MinSize: '1', MaxSize: '2' } },
+    ...(options.teardown ? { Teardown: { Type: 'Custom::Ec2CapacityTeardown', Properties: { ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:teardown', AutoScalingGroupName: { Ref: 'Group' }, ClusterName: { Ref: 'Cluster' } } } } : {}),
+    TaskDefinition: taskDefinition({ RequiresCompatibilities: ['EC2'], NetworkMode: 'bridge' }, [{ Name: 'agent', Image: 'otel', MemoryReservation: 256 }]),
+    Daemon: { Type: 'AWS::ECS::Service', Properties: { Cluster: { Ref: 'Cluster' }, TaskDefinition: { Ref: 'TaskDefinition' }, LaunchType: 'EC2', SchedulingStrategy: 'DAEMON' }, DependsOn: ['Group', ...(options.daemonDependsOn ?? [])] },
+  });
+}
+
 function platformAndServices(clusterReference: object, dependencies: { [stack: string]: string[] }): SynthesizedApp {
   return appOf({
     Platform: {
@@ -376,6 +388,14 @@ const CHECKERS: CheckerCases[] = [
       ...platformAndServices({ 'Fn::ImportValue': 'Platform:ClusterName' }, {}).templates,
       Same: { Resources: { Cluster: CLUSTER, Association: ASSOCIATION, TaskDefinition: taskDefinition(FARGATE_TASK), Service: fargateService({}, ['Association', 'TaskDefinition']) } },
     }, { Services: ['Platform'] }),
+  },
+  {
+    rule: ec2CapacityDeletesInOrder,
+    bad: [
+      { name: 'an Auto Scaling group of the cluster without a teardown custom resource', app: ec2Capacity({ teardown: false }), expect: /^Stack\/Group: its instances register with cluster Cluster, but no custom resource references both/ },
+      { name: 'an EC2 daemon that does not depend on the teardown', app: ec2Capacity({ teardown: true }), expect: /^Stack\/Daemon: runs on the EC2 capacity of cluster Cluster but does not depend on Teardown/ },
+    ],
+    good: ec2Capacity({ teardown: true, daemonDependsOn: ['Teardown'] }),
   },
   {
     rule: uniqueDiscoveryNames,

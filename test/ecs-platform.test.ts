@@ -4,7 +4,13 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { EcsPlatform } from '../packages/cdk-ecs-kit/lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Ec2DaemonService, EcsPlatform } from '../packages/cdk-ecs-kit/lib';
+import { ec2CapacityDeletesInOrder, synthesizedAppFromAssembly } from './support/deploy-rules';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
 import { formatFindings, newApp, newStack, synthWithCompliance } from './support/synth';
 
 function platformTemplate(props: ConstructorParameters<typeof EcsPlatform>[2] = {}) {
@@ -282,6 +288,92 @@ describe('EcsPlatform', () => {
     const result = synthWithCompliance(app);
     expect(result.error).toBeUndefined();
     expect(formatFindings(result.findings)).toEqual([]);
+  });
+
+  describe('EC2 capacity teardown on stack deletion', () => {
+    const stack = newStack();
+    const platform = new EcsPlatform(stack, 'Platform', { ec2Capacity: { instanceType: new ec2.InstanceType('m7g.large') } });
+    const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0');
+    new Ec2DaemonService(stack, 'Agent', { platform, container: { image } });
+    new Ec2DaemonService(stack, 'Logs', { platform, container: { image, port: 24224 } });
+    const template = Template.fromStack(stack);
+    const [teardownId] = Object.keys(template.findResources('Custom::Ec2CapacityTeardown'));
+    const asgId = stack.getLogicalId(platform.autoScalingGroup!.node.defaultChild as any);
+    const clusterId = stack.getLogicalId(platform.cluster.node.defaultChild as any);
+    const code = Object.values(template.findResources('AWS::Lambda::Function'))
+      .map((f) => f.Properties.Code.ZipFile).filter((c): c is string => typeof c === 'string');
+
+    test('a teardown custom resource references the Auto Scaling group and the cluster, so it is deleted before both', () => {
+      expect(platform.ec2CapacityTeardown).toBeDefined();
+      template.hasResourceProperties('Custom::Ec2CapacityTeardown', {
+        AutoScalingGroupName: { Ref: asgId },
+        ClusterName: { Ref: clusterId },
+      });
+    });
+
+    test('every daemon service DependsOn the teardown, so it runs after the daemons are gone', () => {
+      const services = Object.values(template.findResources('AWS::ECS::Service'));
+      expect(services).toHaveLength(2);
+      for (const service of services) expect(service.DependsOn).toEqual(expect.arrayContaining([teardownId]));
+    });
+
+    test('the deploy rule ec2-capacity-deletes-in-order holds, and the template has no cycle', () => {
+      const app = synthesizedAppFromAssembly(stack.node.root instanceof App ? (stack.node.root as App).synth() : (undefined as never));
+      expect(ec2CapacityDeletesInOrder.check(app)).toEqual([]);
+    });
+
+    test('on Delete it force-deletes the Auto Scaling group, then deregisters the container instances still listed', () => {
+      expect(code).toHaveLength(2);
+      for (const text of code) {
+        expect(text).toMatch(/new DeleteAutoScalingGroupCommand\(\{ AutoScalingGroupName: name, ForceDelete: true \}\)/);
+        expect(text).toContain('ListContainerInstancesCommand');
+        expect(text).toMatch(/new DeregisterContainerInstanceCommand\(\{ cluster, containerInstance, force: true \}\)/);
+        expect(text).toMatch(/IsComplete: arns\.length === 0/);
+      }
+      template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onEvent', Runtime: 'nodejs24.x' });
+      template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.isComplete', Runtime: 'nodejs24.x' });
+    });
+
+    test('polls every 15 seconds for at most 15 minutes', () => {
+      const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0];
+      const definition = JSON.stringify(machine.Properties.DefinitionString);
+      expect(definition).toContain('\\"IntervalSeconds\\":15');
+      expect(definition).toContain('\\"MaxAttempts\\":60');
+    });
+
+    test('may delete only this Auto Scaling group and deregister instances only of this cluster', () => {
+      const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.includes('Ec2CapacityTeardown')).flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+      const deleteGroup = policies.filter((st: any) => [st.Action].flat().includes('autoscaling:DeleteAutoScalingGroup'));
+      expect(deleteGroup).toHaveLength(1);
+      expect(JSON.stringify(deleteGroup[0].Resource)).toContain(`autoScalingGroupName/",{"Ref":"${asgId}"}`);
+      const ecsStatements = policies.filter((st: any) => [st.Action].flat().some((a: string) => /ecs:(ListContainerInstances|DeregisterContainerInstance)/.test(a)));
+      expect(ecsStatements).toHaveLength(1);
+      expect(ecsStatements[0].Resource).toEqual({ 'Fn::GetAtt': [clusterId, 'Arn'] });
+      expect(JSON.stringify(policies)).not.toMatch(/"Resource":"\*"/);
+    });
+
+    test('logs to a retained log group encrypted with the platform key, with no AWS managed policy on its roles', () => {
+      const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) => id.includes('Ec2CapacityTeardown'));
+      expect(roles.length).toBeGreaterThan(0);
+      for (const [, role] of roles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      const [logGroupId] = Object.keys(template.findResources('AWS::Logs::LogGroup')).filter((id) => id.includes('Ec2CapacityTeardown'));
+      template.hasResource('AWS::Logs::LogGroup', { Properties: { KmsKeyId: Match.anyValue(), RetentionInDays: 365 }, DeletionPolicy: 'Retain' });
+      template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onEvent', LoggingConfig: { LogGroup: { Ref: logGroupId } } });
+    });
+  });
+
+  test.each([
+    ['this repository\'s feature flags', () => newApp()],
+    ['no feature flags', () => new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-ecs-kit-test-')) })],
+  ] as Array<[string, () => App]>)('platform with EC2 capacity, its teardown and a daemon pass the nag packs with %s', (_name, makeApp) => {
+    const app = makeApp();
+    const stack = new Stack(app, 'PlatformStack');
+    const platform = new EcsPlatform(stack, 'Platform', { ec2Capacity: { instanceType: new ec2.InstanceType('m7g.large') } });
+    new Ec2DaemonService(stack, 'Agent', { platform, container: { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0') } });
+    const result = synthWithCompliance(app);
+    expect(result.error).toBeUndefined();
+    expect(formatFindings(result.findings)).toEqual([]);
+    expect(result.acknowledged.filter((a) => a.paths.some((p) => p.includes('Ec2CapacityTeardown'))).every((a) => a.reason.length > 40)).toBe(true);
   });
 
   describe('rejects bad input', () => {

@@ -1147,17 +1147,53 @@ export const deploymentAlarmsExist: DeployRule = {
 };
 
 /**
- * R14 (placeholder). EC2 capacity deletes in order: the cluster, its capacity provider
- * association and its Auto Scaling group are deleted so that neither the capacity provider nor
- * the cluster is deleted while the other still uses it.
- * TODO: the check is left to the maintainer.
+ * R14. A cluster with EC2 capacity can be deleted: a custom resource that references both the
+ * Auto Scaling group and the cluster (so CloudFormation deletes it before both) tears the
+ * instances down, after every EC2 service on the cluster.
+ * - "DeleteCluster" (Amazon ECS API Reference): "You must deregister all container instances
+ *   from this cluster before you may delete it":
+ *   https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeleteCluster.html
+ * - aws/aws-cdk#18179, "The Cluster cannot be deleted while Container Instances are active or
+ *   draining" on cdk destroy: https://github.com/aws/aws-cdk/issues/18179
+ * - aws/containers-roadmap#631: https://github.com/aws/containers-roadmap/issues/631
  */
 export const ec2CapacityDeletesInOrder: DeployRule = {
   id: 'ec2-capacity-deletes-in-order',
-  description: 'TODO: cluster vs Auto Scaling group (capacity provider) delete ordering.',
-  docs: 'TODO',
-  check() {
-    return [];
+  description: 'For every Auto Scaling group whose launch template user data names an ECS cluster of the same template, a custom resource references both the group and the cluster, and every ECS service with LaunchType EC2 on that cluster DependsOn it (directly or through Ref/GetAtt).',
+  docs: [
+    'DeleteCluster (Amazon ECS API Reference) — https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeleteCluster.html',
+    'ECS cluster with ASG capacity provider cannot be deleted (aws/aws-cdk#18179) — https://github.com/aws/aws-cdk/issues/18179',
+    '[ECS] Full support for Capacity Providers in CloudFormation (aws/containers-roadmap#631) — https://github.com/aws/containers-roadmap/issues/631',
+  ].join('; '),
+  check(app) {
+    const violations: string[] = [];
+    for (const [stack, template] of Object.entries(app.templates)) {
+      const resources = template.Resources ?? {};
+      const customResources = Object.entries(resources).filter(([, r]) => r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource');
+      for (const [groupId, group] of resourcesIn(template, 'AWS::AutoScaling::AutoScalingGroup')) {
+        const launchTemplate = resourceOf(template, refTarget(group.Properties?.LaunchTemplate?.LaunchTemplateId), 'AWS::EC2::LaunchTemplate');
+        if (!launchTemplate) continue;
+        const userDataIds = referencedIds(launchTemplate.Properties?.LaunchTemplateData?.UserData);
+        for (const clusterId of userDataIds.filter((id) => resourceOf(template, id, 'AWS::ECS::Cluster'))) {
+          const teardowns = customResources.filter(([, r]) => {
+            const ids = referencedIds(r.Properties);
+            return ids.includes(groupId) && ids.includes(clusterId);
+          }).map(([id]) => id);
+          if (teardowns.length === 0) {
+            violations.push(`${at(stack, groupId)}: its instances register with cluster ${clusterId}, but no custom resource references both; CloudFormation may delete the cluster while container instances are still registered`);
+            continue;
+          }
+          for (const [serviceId, service] of resourcesIn(template, 'AWS::ECS::Service')) {
+            if (service.Properties?.LaunchType !== 'EC2' || refTarget(service.Properties?.Cluster) !== clusterId) continue;
+            const direct = new Set([...dependsOn(service), ...referencedIds(service.Properties)]);
+            if (!teardowns.some((t) => direct.has(t))) {
+              violations.push(`${at(stack, serviceId)}: runs on the EC2 capacity of cluster ${clusterId} but does not depend on ${teardowns.join(' or ')}; the teardown may deregister its instances while the service still runs`);
+            }
+          }
+        }
+      }
+    }
+    return violations;
   },
 };
 
@@ -1470,4 +1506,4 @@ export const DEPLOY_RULES: readonly DeployRule[] = [
 ];
 
 /** The placeholders whose checks the maintainer fills in (their tests are test.todo). */
-export const PLACEHOLDER_RULES: readonly DeployRule[] = [ec2CapacityDeletesInOrder, batchTimeoutStopsTask];
+export const PLACEHOLDER_RULES: readonly DeployRule[] = [batchTimeoutStopsTask];

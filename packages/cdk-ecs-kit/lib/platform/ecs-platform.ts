@@ -1,4 +1,4 @@
-import { Aws, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, CustomResource, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
+import { Ec2CapacityTeardown } from './ec2-capacity-teardown';
 import { ImportedEcsPlatform, publishPlatform } from './imported-platform';
 import { ClaimRegistry, HOST_PORT_CLASH_FIX } from '../internal/claims';
 import { acknowledgeGrantPolicy, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
@@ -64,6 +65,14 @@ export interface IEcsPlatform extends IConstruct {
    * @default - undefined without EC2 capacity, or for an imported platform
    */
   readonly autoScalingGroup?: autoscaling.IAutoScalingGroup;
+
+  /**
+   * The custom resource that force-deletes the Auto Scaling group and deregisters the container
+   * instances before CloudFormation deletes the cluster; workloads on the EC2 capacity depend on it.
+   *
+   * @default - undefined without EC2 capacity, or for an imported platform
+   */
+  readonly ec2CapacityTeardown?: IConstruct;
 
   /** Whether the platform was imported from another app (its other workloads are not visible). */
   readonly imported: boolean;
@@ -380,6 +389,15 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
   public readonly ec2CapacityProvider?: ecs.AsgCapacityProvider;
 
   /**
+   * The custom resource that, on stack deletion, force-deletes the Auto Scaling group and
+   * deregisters the container instances before CloudFormation deletes the cluster (which fails
+   * while container instances are registered). Workloads on the EC2 capacity depend on it.
+   *
+   * @default - undefined when the platform has no EC2 capacity
+   */
+  public readonly ec2CapacityTeardown?: CustomResource;
+
+  /**
    * The security group of the EC2 instances.
    *
    * @default - undefined when the platform has no EC2 capacity
@@ -460,6 +478,7 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
       const capacity = this.createEc2Capacity(props.ec2Capacity);
       this.autoScalingGroup = capacity.autoScalingGroup;
       this.ec2CapacityProvider = capacity.capacityProvider;
+      this.ec2CapacityTeardown = capacity.teardown;
       this.ec2SecurityGroup = capacity.securityGroup;
       this.ec2CapacityProviderName = capacity.capacityProvider.capacityProviderName;
     }
@@ -509,6 +528,8 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
     const vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs,
       natGateways,
+      // Explicit: without the feature flag (apps created before it) the default security group stays open.
+      restrictDefaultSecurityGroup: true,
       subnetConfiguration: [
         // No public IPs on launch: only the ALB and NAT gateways live here, and they bring their own.
         { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
@@ -613,6 +634,15 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
     });
     (this.cluster as ecs.Cluster).addAsgCapacityProvider(capacityProvider);
 
-    return { autoScalingGroup, capacityProvider, securityGroup };
+    // DeleteCluster fails while container instances are registered, and CloudFormation deletes the
+    // cluster as soon as the group's delete returns, before the instances have deregistered.
+    const teardown = new Ec2CapacityTeardown(this, 'Ec2CapacityTeardown', {
+      cluster: this.cluster,
+      autoScalingGroup,
+      encryptionKey: this.encryptionKey,
+      logRetention: this.logRetention,
+    }).resource;
+
+    return { autoScalingGroup, capacityProvider, securityGroup, teardown };
   }
 }

@@ -341,6 +341,8 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
     // Created after, and deleted before, the instances: on stack deletion the daemon's tasks stop
     // before managed draining terminates the instances they run on.
     if (platform.autoScalingGroup) this.service.node.addDependency(platform.autoScalingGroup);
+    // Deleted before the capacity teardown runs, which force-deletes the group and deregisters the instances.
+    if (platform.ec2CapacityTeardown) this.service.node.addDependency(platform.ec2CapacityTeardown);
     Annotations.of(this.service).acknowledgeWarning(
       '@aws-cdk/aws-ecs:shouldUseCircuitBreaker',
       'The deployment circuit breaker counts failures against a desired count; a DAEMON service has none (aws/aws-cdk#38102).',
