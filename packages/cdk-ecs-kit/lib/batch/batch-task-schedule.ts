@@ -232,7 +232,12 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
         cpuArchitecture: props.architecture ?? ecs.CpuArchitecture.X86_64,
       },
     });
-    const added = addContainerFromSpec(this, this.taskDefinition, { platform, spec: props.container });
+    const added = addContainerFromSpec(this, this.taskDefinition, {
+      platform,
+      spec: props.container,
+      // The task's only container: its hard limit is the task's memory (Control Tower CT.ECS.PR.7).
+      extraOptions: { memoryLimitMiB: memoryMiB },
+    });
     this.container = added.container;
     this.logGroup = added.logGroup;
     this.taskRole = this.taskDefinition.taskRole;

@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
 import { addContainerFromSpec, ContainerSpec } from '../container/container-spec';
-import { acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
+import { acknowledgeGuardRule, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
 import {
   checkCapabilitiesDoNotOverlap,
   checkHostPortsDoNotClash,
@@ -144,6 +144,9 @@ export interface Ec2DaemonServiceProps {
   /**
    * The memory, in MiB, the container may use at most (hard limit); above it the container is
    * killed. At least `memoryReservationMiB`.
+   *
+   * Control Tower's proactive controls (CT.ECS.PR.7) expect one: set it to what the agent may
+   * use at its peak.
    *
    * @default - no hard limit: an agent killed for a short burst would lose the logs it buffers
    */
@@ -292,6 +295,15 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
     });
     this.taskRole = this.taskDefinition.taskRole;
     this.executionRole = this.taskDefinition.obtainExecutionRole();
+    if (networkMode !== ecs.NetworkMode.AWS_VPC) {
+      acknowledgeGuardRule(
+        this.taskDefinition,
+        'ecs_awsvpc_networking_enabled_check',
+        networkMode === ecs.NetworkMode.HOST
+          ? 'Host networking was chosen explicitly (networkMode: HOST) for an agent that must see the host; the host ports it opens are claimed per platform at synth.'
+          : "Bridge mode (the default) lets a daemon listen on a fixed port of every instance without taking one of the instance's limited ENIs; IMDSv2 with hop limit 1 keeps the instance credentials out of its reach.",
+      );
+    }
 
     const added = addContainerFromSpec(this, this.taskDefinition, {
       platform,

@@ -345,7 +345,12 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
         operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
       },
     });
-    const added = addContainerFromSpec(this, this.taskDefinition, { platform, spec: props.container });
+    const added = addContainerFromSpec(this, this.taskDefinition, {
+      platform,
+      spec: props.container,
+      // The task's only container: its hard limit is the task's memory (Control Tower CT.ECS.PR.7).
+      extraOptions: { memoryLimitMiB: memoryMiB },
+    });
     this.container = added.container;
     this.logGroup = added.logGroup;
     this.taskRole = this.taskDefinition.taskRole;
