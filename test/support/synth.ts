@@ -23,7 +23,7 @@ export function newStack(id = 'TestStack', props: AppProps = {}): Stack {
   return new Stack(newApp(props), id);
 }
 
-/** One unacknowledged finding of a nag pack or of the CloudFormation validator. */
+/** One unacknowledged finding of a nag pack, of Control Tower's rules or of the CloudFormation validator. */
 export interface Finding {
   readonly plugin: string;
   readonly rule: string;
@@ -40,6 +40,8 @@ export interface ComplianceResult {
   readonly nagErrors: Finding[];
   /** Findings (any severity) of the CloudFormation validator. */
   readonly validatorFindings: Finding[];
+  /** Findings of AWS Control Tower's proactive controls (cdk-validator-cfnguard; all are errors). */
+  readonly guardFindings: Finding[];
   /** Acknowledged findings, with the reason given. */
   readonly acknowledged: Array<{ plugin: string; rule: string; reason: string; paths: string[] }>;
   /** Set when synth threw for anything but the validation report. */
@@ -47,11 +49,13 @@ export interface ComplianceResult {
 }
 
 export const VALIDATOR_PLUGIN = 'CloudFormation Validate';
+export const GUARD_PLUGIN = 'cdk-validator-cfnguard';
 
 /**
  * Synthesizes an app with the four cdk-nag packs (AwsSolutions, NIST 800-53 R5, HIPAA
- * Security, PCI DSS 3.2.1) and the CloudFormation validator flag on, and returns the findings
- * from cdk.out/validation-report.json.
+ * Security, PCI DSS 3.2.1), AWS Control Tower's proactive controls (cdk-validator-cfnguard) and
+ * the CloudFormation validator flag on, and returns the findings from
+ * cdk.out/validation-report.json.
  */
 export function synthWithCompliance(app: App): ComplianceResult {
   addCompliancePacks(app);
@@ -65,7 +69,7 @@ export function synthWithCompliance(app: App): ComplianceResult {
   if (!fs.existsSync(reportPath)) {
     if (error) throw error;
     // A cached assembly is reused without running any plugin: no report means nothing was checked.
-    throw new Error('No validation report was written, so the nag packs did not run. Was the app synthesized (e.g. by Template.fromStack) before synthWithCompliance()?');
+    throw new Error('No validation report was written, so the validations did not run. Was the app synthesized (e.g. by Template.fromStack) before synthWithCompliance()?');
   }
   const report = JSON.parse(fs.readFileSync(reportPath, 'utf-8'));
   const findings: Finding[] = [];
@@ -92,8 +96,9 @@ export function synthWithCompliance(app: App): ComplianceResult {
   const validationFailed = error && (error.name === 'ValidationFailed' || /Validation failed|validation-report\.json/.test(error.message));
   return {
     findings,
-    nagErrors: findings.filter((f) => f.plugin !== VALIDATOR_PLUGIN && f.severity === 'error'),
+    nagErrors: findings.filter((f) => f.plugin !== VALIDATOR_PLUGIN && f.plugin !== GUARD_PLUGIN && f.severity === 'error'),
     validatorFindings: findings.filter((f) => f.plugin === VALIDATOR_PLUGIN),
+    guardFindings: findings.filter((f) => f.plugin === GUARD_PLUGIN),
     acknowledged,
     error: validationFailed ? undefined : error,
   };
