@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, AppProps, Stack } from 'aws-cdk-lib';
+import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import { addCompliancePacks } from '../../bin/compliance';
 
 /** The context of the repository's cdk.json: recommended feature flags and the validator flag. */
@@ -16,6 +17,25 @@ export function newApp(props: AppProps = {}): App {
     ...props,
     context: { ...CDK_CONTEXT, ...props.context },
   });
+}
+
+/** Turns on the CloudFormation validator bundled with aws-cdk-lib. */
+export const VALIDATE_FLAG = '@aws-cdk/core:validateAgainstDefaultRules';
+
+/**
+ * The feature-flag states every construct must pass in: none at all, this repository's
+ * cdk.json, and what `cdk init` writes for the aws-cdk-lib in the lockfile (read from it, so
+ * it follows an upgrade). Each with the CloudFormation validator on.
+ */
+export const FLAG_CONTEXTS: { [name: string]: { [key: string]: unknown } } = {
+  'no feature flags': { [VALIDATE_FLAG]: true },
+  'cdk.json': CDK_CONTEXT,
+  'cdk init': { ...CURRENTLY_RECOMMENDED_FLAGS, [VALIDATE_FLAG]: true },
+};
+
+/** A new app with exactly `context` (no repository flags merged in), writing to a temporary directory. */
+export function newAppInContext(context: { [key: string]: unknown }): App {
+  return new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-ecs-kit-test-')), context });
 }
 
 /** A new environment-agnostic stack in a new app (synth needs no credentials or lookups). */
