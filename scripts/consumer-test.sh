@@ -118,7 +118,7 @@ node -e '
   fs.writeFileSync(`${dir}/cdk.json`, JSON.stringify({ app: "node app.js", context }, null, 2));
 ' "$app" "$root/cdk.json"
 (cd "$app" && npm install --prefer-offline --no-audit --no-fund --loglevel=error \
-  "aws-cdk-lib@$cdk_version" "constructs@$constructs_version" "cdk-nag@$nag_version" "$tarball")
+  "aws-cdk-lib@$cdk_version" "constructs@$constructs_version" "cdk-nag@$nag_version" "@cdklabs/cdk-validator-cfnguard@$(node -p "require('$root/node_modules/@cdklabs/cdk-validator-cfnguard/package.json').version")" "$tarball")
 echo "installed: aws-cdk-lib@$cdk_version constructs@$constructs_version cdk-nag@$nag_version $(basename "$tarball")"
 
 step "type-check the public API from the installed package"
