@@ -38,6 +38,8 @@ export function buildReferenceApp(app: App): ReferenceApp {
 
   // Three web services, host-routed, 0.5 vCPU / 1 GiB, 2..10 tasks on CPU 60 % and 500 requests per target.
   const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:stable');
+  // The image's own non-root user (nginx), stated in the task definition as Control Tower expects.
+  const user = '101';
   const size = { cpu: 512, memoryMiB: 1024 };
   const autoScaling = { minCapacity: 2, maxCapacity: 10, targetCpuPercent: 60, requestsPerTarget: 500 };
 
@@ -57,16 +59,16 @@ export function buildReferenceApp(app: App): ReferenceApp {
 
   const web = new FargateWebService(platformStack, 'Web', {
     platform, ingress, hostHeaders: [`www.${domain}`], ...size, autoScaling, discoveryName: 'web',
-    container: { image, port: 8080, healthCheckPath: '/', environment: { API_URL: 'http://api.internal:8080' } },
+    container: { image, user, port: 8080, healthCheckPath: '/', environment: { API_URL: 'http://api.internal:8080' } },
   });
   const api = new FargateWebService(platformStack, 'Api', {
     platform, ingress, hostHeaders: [`api.${domain}`], ...size, autoScaling, discoveryName: 'api',
-    container: { image, port: 8080, healthCheckPath: '/', environment: { ORDERS_URL: 'http://orders.internal:8080' } },
+    container: { image, user, port: 8080, healthCheckPath: '/', environment: { ORDERS_URL: 'http://orders.internal:8080' } },
   });
   const orders = new FargateWebService(platformStack, 'Orders', {
     platform, ingress, hostHeaders: [`orders.${domain}`], ...size, autoScaling, discoveryName: 'orders',
     container: {
-      image, port: 8080, healthCheckPath: '/',
+      image, user, port: 8080, healthCheckPath: '/',
       environment: { DB_USERNAME: 'orders' },
       secrets: { DB_PASSWORD: ecs.Secret.fromSecretsManager(ordersDb, 'password') },
     },
@@ -86,6 +88,7 @@ export function buildReferenceApp(app: App): ReferenceApp {
     networkMode: ecs.NetworkMode.HOST,
     hostVolumes: [{ hostPath: '/var/log', containerPath: '/host/var/log' }],
     memoryReservationMiB: 256,
+    memoryLimitMiB: 512, // a hard limit, as Control Tower expects
     discoveryName: 'otel',
   });
 

@@ -1,8 +1,10 @@
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 
 /**
- * Registers the four cdk-nag packs cdk-ecs-kit is held to on an app. Together with the
+ * Registers the validations cdk-ecs-kit is held to on an app: the four cdk-nag packs and AWS
+ * Control Tower's proactive controls (cfn-guard rules). Together with the
  * `@aws-cdk/core:validateAgainstDefaultRules` context flag (cdk.json), any unacknowledged
  * finding fails `cdk synth`.
  */
@@ -12,5 +14,6 @@ export function addCompliancePacks(app: App): void {
     new NIST80053R5Checks(app),
     new HIPAASecurityChecks(app),
     new PCIDSS321Checks(app),
+    new CfnGuardValidator({ controlTowerRulesEnabled: true }),
   );
 }

@@ -62,6 +62,7 @@ cp scripts/consumer-app/app.js scripts/consumer-app/verify.js scripts/consumer-a
 cdk_version="$(node -p "require('aws-cdk-lib/package.json').version")"
 constructs_version="$(node -p "require('constructs/package.json').version")"
 nag_version="$(node -p "require('cdk-nag/package.json').version")"
+guard_version="$(node -p "require('@cdklabs/cdk-validator-cfnguard/package.json').version")"
 node -e '
   const fs = require("fs");
   const [dir, cdkJson] = process.argv.slice(1);
@@ -71,8 +72,8 @@ node -e '
   fs.writeFileSync(`${dir}/cdk.json`, JSON.stringify({ app: "node app.js", context }, null, 2));
 ' "$app" "$root/cdk.json"
 (cd "$app" && npm install --prefer-offline --no-audit --no-fund --loglevel=error \
-  "aws-cdk-lib@$cdk_version" "constructs@$constructs_version" "cdk-nag@$nag_version" "${tarballs[@]}")
-echo "installed: aws-cdk-lib@$cdk_version constructs@$constructs_version cdk-nag@$nag_version $(for t in "${tarballs[@]}"; do printf '%s ' "$(basename "$t")"; done)"
+  "aws-cdk-lib@$cdk_version" "constructs@$constructs_version" "cdk-nag@$nag_version" "@cdklabs/cdk-validator-cfnguard@$guard_version" "${tarballs[@]}")
+echo "installed: aws-cdk-lib@$cdk_version constructs@$constructs_version cdk-nag@$nag_version @cdklabs/cdk-validator-cfnguard@$guard_version $(for t in "${tarballs[@]}"; do printf '%s ' "$(basename "$t")"; done)"
 
 step "type-check the public API of both packages from the installed .d.ts"
 (cd "$app" && "$root/node_modules/.bin/tsc" --ignoreConfig --noEmit --strict --skipLibCheck --target es2022 --lib es2022 \

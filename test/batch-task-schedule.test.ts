@@ -248,6 +248,10 @@ describe('BatchTaskSchedule', () => {
       });
     });
 
+    test("caps the container's memory at the task's, a hard limit Control Tower expects (CT.ECS.PR.7)", () => {
+      template.hasResourceProperties('AWS::ECS::TaskDefinition', { Memory: '512', ContainerDefinitions: [Match.objectLike({ Memory: 512 })] });
+    });
+
     test('logs every state machine event to an encrypted, retained log group and traces with X-Ray', () => {
       template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
         StateMachineType: 'STANDARD',
@@ -355,6 +359,13 @@ describe('BatchTaskSchedule', () => {
       expect(template.toJSON().Resources[idOf(berlin.schedule)].Properties).toMatchObject({
         ScheduleExpression: 'cron(0 2 * * ? *)',
         ScheduleExpressionTimezone: 'Europe/Berlin',
+      });
+    });
+
+    test("caps the container's memory at the task's on EC2 too", () => {
+      expect(template.toJSON().Resources[idOf(onEc2.taskDefinition)].Properties).toMatchObject({
+        Memory: '768',
+        ContainerDefinitions: [expect.objectContaining({ Memory: 768 })],
       });
     });
 
@@ -472,10 +483,10 @@ describe('BatchTaskSchedule', () => {
   });
 
   describe('compliance', () => {
-    test('the default job passes the four nag packs and the CloudFormation validator with no finding', () => {
+    test('the default job (with a non-root user) passes the nag packs, Control Tower and the CloudFormation validator with no finding', () => {
       const app = newApp();
       const stack = new Stack(app, 'BatchStack');
-      new BatchTaskSchedule(stack, 'Nightly', { platform: new EcsPlatform(stack, 'Platform'), container: { image: IMAGE }, schedule: NIGHTLY });
+      new BatchTaskSchedule(stack, 'Nightly', { platform: new EcsPlatform(stack, 'Platform'), container: { image: IMAGE, user: '1000' }, schedule: NIGHTLY });
       const result = synthWithCompliance(app);
       expect(result.error).toBeUndefined();
       expect(formatFindings(result.nagErrors)).toEqual([]);
@@ -494,11 +505,11 @@ describe('BatchTaskSchedule', () => {
       expect(jobAcknowledged.every((a) => a.reason.length > 40)).toBe(true);
     });
 
-    test('a job on EC2 capacity passes the four nag packs and the CloudFormation validator with no finding', () => {
+    test('a job on EC2 capacity (with a non-root user) passes the nag packs, Control Tower and the CloudFormation validator with no finding', () => {
       const app = newApp();
       const stack = new Stack(app, 'BatchStack');
       const platform = new EcsPlatform(stack, 'Platform', EC2_CAPACITY);
-      new BatchTaskSchedule(stack, 'Nightly', { platform, container: { image: IMAGE }, schedule: NIGHTLY, launchOnEc2: true, cpu: 512, memoryMiB: 1024 });
+      new BatchTaskSchedule(stack, 'Nightly', { platform, container: { image: IMAGE, user: '1000' }, schedule: NIGHTLY, launchOnEc2: true, cpu: 512, memoryMiB: 1024 });
       const result = synthWithCompliance(app);
       expect(result.error).toBeUndefined();
       expect(formatFindings(result.findings)).toEqual([]);

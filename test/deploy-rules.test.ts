@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { buildReferenceApp } from '../bin/app';
 import {
   CfnResource, DEPLOY_RULES, DeployRule, PLACEHOLDER_RULES, SynthesizedApp, alarmTopicAcceptsCloudWatch, appOf, awsvpcNetworking,
@@ -20,32 +20,17 @@ import {
   serviceRegistryMatchesNetworkMode, stackOf, synthesizedAppFromAssembly, targetGroupHealthCheckTiming, tokenOf, uniqueDiscoveryNames,
   uniqueListenerRulePriorities, wafLogGroupName,
 } from './support/deploy-rules';
+import { EXAMPLE_APPS, exampleStackClass } from './support/examples';
 import { newApp } from './support/synth';
 
 // ---------------------------------------------------------------------------------------------
 // The corpus: every example and the reference app, in two contexts, each synthesized once
 // ---------------------------------------------------------------------------------------------
 
-const EXAMPLES_DIR = path.join(__dirname, '..', 'examples');
-const examples = fs.readdirSync(EXAMPLES_DIR, { withFileTypes: true })
-  .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(EXAMPLES_DIR, entry.name, 'app.ts')))
-  .map((entry) => entry.name)
-  .sort();
-
-/** The Stack subclass an example's app.ts exports (as test/examples.test.ts finds it). */
-function exampleStackClass(name: string): new (scope: App, id: string) => Stack {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(path.join(EXAMPLES_DIR, name, 'app.ts'));
-  const classes = Object.values(mod).filter((v): v is new (scope: App, id: string) => Stack =>
-    typeof v === 'function' && v.prototype instanceof Stack);
-  if (classes.length !== 1) throw new Error(`examples/${name}/app.ts must export exactly one Stack subclass, found ${classes.length}`);
-  return classes[0];
-}
-
 /** The apps of the corpus: name -> adds its stacks to an app. */
 const APPS: { [name: string]: (app: App) => void } = {
-  ...Object.fromEntries(examples.map((name) => [`examples/${name}`, (app: App) => {
-    const StackClass = exampleStackClass(name);
+  ...Object.fromEntries(EXAMPLE_APPS.map(({ label, name, file }) => [`examples/${label}`, (app: App) => {
+    const StackClass = exampleStackClass(name, file);
     new StackClass(app, 'Example');
   }])),
   'bin/app.ts': (app: App) => {
@@ -79,7 +64,7 @@ function templatesOf(appName: string, contextName: string): SynthesizedApp {
 const ACTIVE_RULES = DEPLOY_RULES.filter((rule) => !PLACEHOLDER_RULES.includes(rule));
 
 test('there are examples and rules to check', () => {
-  expect(examples.length).toBeGreaterThan(0);
+  expect(EXAMPLE_APPS.length).toBeGreaterThan(0);
   expect(ACTIVE_RULES.length).toBeGreaterThan(0);
   expect(new Set(DEPLOY_RULES.map((r) => r.id)).size).toBe(DEPLOY_RULES.length);
 });

@@ -329,12 +329,14 @@ describe('Ec2DaemonService', () => {
   });
 
   describe('compliance', () => {
-    test('bridge and awsvpc daemons have no unacknowledged nag or validator finding', () => {
+    test('bridge and awsvpc daemons with a user and a memory limit have no unacknowledged finding', () => {
       const app = newApp();
       const stack = new Stack(app, 'DaemonStack');
       const platform = platformWithEc2(stack);
-      new Ec2DaemonService(stack, 'Bridge', { platform, container: { image, port: 4317 }, discoveryName: 'bridge-agent' });
-      new Ec2DaemonService(stack, 'AwsVpc', { platform, container: { image, port: 4317 }, networkMode: ecs.NetworkMode.AWS_VPC, discoveryName: 'vpc-agent' });
+      // The user and the hard limit are the user's to set (Control Tower CT.ECS.PR.3 and CT.ECS.PR.7).
+      const agent = { container: { image, user: '10001', port: 4317 }, memoryLimitMiB: 512 };
+      new Ec2DaemonService(stack, 'Bridge', { platform, ...agent, discoveryName: 'bridge-agent' });
+      new Ec2DaemonService(stack, 'AwsVpc', { platform, ...agent, networkMode: ecs.NetworkMode.AWS_VPC, discoveryName: 'vpc-agent' });
       const result = synthWithCompliance(app);
       expect(result.error).toBeUndefined();
       expect(formatFindings(result.findings)).toEqual([]);

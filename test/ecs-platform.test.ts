@@ -1,4 +1,4 @@
-import { Size, Stack } from 'aws-cdk-lib';
+import { App, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -10,7 +10,6 @@ import { ec2CapacityDeletesInOrder, synthesizedAppFromAssembly } from './support
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
 import { formatFindings, newApp, newStack, synthWithCompliance } from './support/synth';
 
 function platformTemplate(props: ConstructorParameters<typeof EcsPlatform>[2] = {}) {
@@ -82,6 +81,21 @@ describe('EcsPlatform', () => {
       });
     });
 
+    test('denies grants on the key except for AWS resources or by AWS services (Control Tower CT.KMS.PR.3)', () => {
+      template.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([{
+            Sid: 'DenyGrantsExceptForAwsResources',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 'kms:CreateGrant',
+            Resource: '*',
+            Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+          }]),
+        },
+      });
+    });
+
     test('has no EC2 capacity', () => {
       expect(platform.hasEc2Capacity).toBe(false);
       expect(platform.autoScalingGroup).toBeUndefined();
@@ -93,6 +107,14 @@ describe('EcsPlatform', () => {
     });
   });
 
+  test("closes the VPC's default security group in an app with no feature flags", () => {
+    const stack = new Stack(new App(), 'NoFlagsStack');
+    new EcsPlatform(stack, 'Platform');
+    Template.fromStack(stack).hasResourceProperties('Custom::VpcRestrictDefaultSG', {
+      DefaultSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('PlatformVpc'), 'DefaultSecurityGroup'] },
+    });
+  });
+
   test('default platform passes the four nag packs and the CloudFormation validator with no finding', () => {
     const app = newApp();
     new EcsPlatform(new Stack(app, 'PlatformStack'), 'Platform');
@@ -101,7 +123,9 @@ describe('EcsPlatform', () => {
     expect(formatFindings(result.findings)).toEqual([]);
     // The one thing acknowledged is the public subnets' route to the internet gateway, with a reason.
     const acknowledgedRules = new Set(result.acknowledged.map((a) => a.rule));
-    expect([...acknowledgedRules].every((r) => /VPCNoUnrestrictedRouteToIGW|IAMNoInlinePolicy/.test(r))).toBe(true);
+    // Control Tower: 'enhanced' Container Insights, and aws-cdk-lib's default-security-group provider outside the VPC.
+    expect([...acknowledgedRules].every((r) =>
+      /VPCNoUnrestrictedRouteToIGW|IAMNoInlinePolicy|ecs_container_insights_enabled_check|lambda_inside_vpc_check/.test(r))).toBe(true);
     expect(result.acknowledged.every((a) => a.reason.length > 20)).toBe(true);
   });
 
@@ -188,6 +212,14 @@ describe('EcsPlatform', () => {
       expect(platform.hasEc2Capacity).toBe(true);
       expect(platform.autoScalingGroup).toBeDefined();
       expect(platform.ec2CapacityProvider).toBeDefined();
+    });
+
+    test("names the zones of the group's subnets, so Control Tower sees it spans 2 (CT.AUTOSCALING.PR.1)", () => {
+      const zones = platform.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).availabilityZones;
+      expect(zones).toHaveLength(2);
+      template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+        AvailabilityZones: zones.map((zone) => stack.resolve(zone)),
+      });
     });
 
     test('sizes the Auto Scaling group from minCapacity and maxCapacity', () => {

@@ -1,36 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Stack } from 'aws-cdk-lib';
+import { appFiles, EXAMPLE_APPS, EXAMPLES, EXAMPLES_DIR, exampleStackClass } from './support/examples';
 import { CDK_CONTEXT, formatFindings, newApp, synthWithCompliance } from './support/synth';
 
-const EXAMPLES_DIR = path.join(__dirname, '..', 'examples');
-/** The app files of an example: app.ts, or several NAME-app.ts (apps that deploy apart). */
-function appFiles(name: string): string[] {
-  const files = fs.readdirSync(path.join(EXAMPLES_DIR, name));
-  return files.includes('app.ts') ? ['app.ts'] : files.filter((file) => file.endsWith('-app.ts')).sort();
-}
-
-const examples = fs.readdirSync(EXAMPLES_DIR, { withFileTypes: true })
-  .filter((entry) => entry.isDirectory() && appFiles(entry.name).length > 0)
-  .map((entry) => entry.name)
-  .sort();
-
-/** Each app to synthesize; an example with one app.ts keeps its name as the label (and snapshot key). */
-const apps = examples.flatMap((name) => appFiles(name).map((file) => ({
-  label: file === 'app.ts' ? name : `${name}/${file}`,
-  name,
-  file,
-})));
-
-/** The Stack subclass an example's app file exports. */
-function exampleStackClass(name: string, file: string): new (scope: any, id: string) => Stack {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(path.join(EXAMPLES_DIR, name, file));
-  const classes = Object.values(mod).filter((v): v is new (scope: any, id: string) => Stack =>
-    typeof v === 'function' && v.prototype instanceof Stack);
-  if (classes.length !== 1) throw new Error(`examples/${name}/${file} must export exactly one Stack subclass, found ${classes.length}`);
-  return classes[0];
-}
+const examples = EXAMPLES;
+const apps = EXAMPLE_APPS;
 
 /** Replaces asset hashes so a snapshot only changes when the template does. */
 function normalizeAssetHashes(template: unknown): unknown {

@@ -66,6 +66,7 @@ function buildFull(app: App) {
     priority: 10,
     container: {
       image,
+      user: '101',
       port: 8080,
       healthCheckPath: '/healthz',
       environment: { LOG_LEVEL: 'info' },
@@ -83,9 +84,9 @@ function buildFull(app: App) {
     enableExecuteCommand: true,
   });
   // Spot on x86_64: ECS does not run ARM64 tasks (Orders) on Fargate Spot.
-  const web = new FargateWebService(stack, 'Web', { platform, ingress, container: { image, port: 8080 }, fargateSpotWeight: 3 });
+  const web = new FargateWebService(stack, 'Web', { platform, ingress, container: { image, user: '101', port: 8080 }, fargateSpotWeight: 3 });
   const workerImage = ecs.ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryName(stack, 'WorkerRepository', 'worker'), 'v1');
-  const worker = new FargateWebService(stack, 'Worker', { platform, container: { image: workerImage, port: 9090 }, discoveryName: 'worker' });
+  const worker = new FargateWebService(stack, 'Worker', { platform, container: { image: workerImage, user: '1000', port: 9090 }, discoveryName: 'worker' });
   orders.allowFrom(worker);
   return { stack, orders, web, worker, ingress };
 }
@@ -128,6 +129,11 @@ describe('FargateWebService', () => {
       Memory: '1024',
       RuntimePlatform: { CpuArchitecture: 'ARM64' },
     });
+  });
+
+  test("caps the container's memory at the task's, a hard limit Control Tower expects (CT.ECS.PR.7)", () => {
+    defaults.hasResourceProperties('AWS::ECS::TaskDefinition', { Memory: '512', ContainerDefinitions: [Match.objectLike({ Memory: 512 })] });
+    full.hasResourceProperties('AWS::ECS::TaskDefinition', { Memory: '1024', ContainerDefinitions: [Match.objectLike({ Memory: 1024 })] });
   });
 
   test('rolls failed deployments back with the circuit breaker, keeping 100 % healthy and up to 200 %', () => {

@@ -52,6 +52,7 @@ export class WebApiStack extends Stack {
       container: {
         // Listens on 8080 as a non-root user and writes only to /tmp: fits the read-only root file system.
         image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:stable'),
+        user: '101', // the image's own non-root user (nginx), stated as Control Tower expects
         port: 8080,
         healthCheckPath: '/',
         environment: { LOG_LEVEL: 'info', DB_USERNAME: 'api' },

@@ -199,6 +199,8 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
       taskDefinition: { kind: 'fargate-or-ec2', onEc2: launchOnEc2, size },
       container: props.container,
       securityGroupDescription: `Batch job ${this.node.path}: no ingress`,
+      // The task's only container: its hard limit is the task's memory (Control Tower CT.ECS.PR.7).
+      containerOptions: { memoryLimitMiB: size.memoryMiB },
     });
     this.taskDefinition = core.taskDefinition;
     this.container = core.container;

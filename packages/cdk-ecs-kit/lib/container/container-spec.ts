@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledgeGrantPolicy, acknowledgeRule, NagPack } from '../internal/compliance';
+import { acknowledgeGrantPolicy, acknowledgeGuardRule, acknowledgeRule, NagPack } from '../internal/compliance';
 import { DEFAULT_CONTAINER_NAME } from '../internal/defaults';
 import {
   checkHttpPath,
@@ -221,6 +221,9 @@ export function addContainerFromSpec(scope: Construct, taskDefinition: ecs.TaskD
   }
   acknowledgeGrantPolicy(taskDefinition.taskRole);
 
+  if (spec.readonlyRootFilesystem === false) {
+    acknowledgeGuardRule(taskDefinition, 'ecs_containers_readonly_access_check', 'The root file system was made writable explicitly with container.readonlyRootFilesystem: false.');
+  }
   if (spec.environment && Object.keys(spec.environment).length > 0) {
     Validations.of(taskDefinition).acknowledge({
       id: 'AwsSolutions::AwsSolutions-ECS2',

@@ -15,6 +15,20 @@ export const NagPack = {
   PCI_DSS_321: 'PCI.DSS.321::PCI.DSS.321',
 } as const;
 
+/**
+ * The prefix cdk-validator-cfnguard (AWS Control Tower proactive controls) reports findings
+ * under: its plugin name, then the Guard rule name, not the Control Tower control id.
+ */
+export const GUARD_PLUGIN = 'cdk-validator-cfnguard';
+
+/**
+ * Acknowledges the Control Tower Guard rule `rule` (e.g. `ecs_awsvpc_networking_enabled_check`)
+ * on `scope` with `reason`.
+ */
+export function acknowledgeGuardRule(scope: IConstruct, rule: string, reason: string): void {
+  Validations.of(scope).acknowledge({ id: `${GUARD_PLUGIN}::${rule}`, reason });
+}
+
 /** The three compliance packs that share rule names (NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1). */
 export const COMPLIANCE_PACKS = [NagPack.NIST_800_53_R5, NagPack.HIPAA_SECURITY, NagPack.PCI_DSS_321];
 

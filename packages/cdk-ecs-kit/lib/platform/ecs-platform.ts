@@ -11,7 +11,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Ec2CapacityTeardown } from './ec2-capacity-teardown';
 import { ImportedEcsPlatform, publishPlatform } from './imported-platform';
 import { ClaimRegistry, HOST_PORT_CLASH_FIX } from '../internal/claims';
-import { acknowledgeGrantPolicy, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
+import { acknowledgeGrantPolicy, acknowledgeGuardRule, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
 import { DEFAULT_LOG_RETENTION } from '../internal/defaults';
 import { checkCapacityBounds, checkDnsLabel, checkDnsName, checkIntegerInRange, checkPercent, fail } from '../internal/validation';
 import { defaultTaskSubnets } from '../internal/subnets';
@@ -465,6 +465,13 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
     if (props.containerInsights === false) {
       acknowledgeRule(this.cluster, 'ECS4', 'Container Insights was turned off explicitly with containerInsights: false.', [NagPack.AWS_SOLUTIONS]);
       acknowledgeRule(this.cluster, 'ECSClusterCloudWatchContainerInsights', 'Container Insights was turned off explicitly with containerInsights: false.', COMPLIANCE_PACKS);
+      acknowledgeGuardRule(this.cluster, 'ecs_container_insights_enabled_check', 'Container Insights was turned off explicitly with containerInsights: false.');
+    } else {
+      acknowledgeGuardRule(
+        this.cluster,
+        'ecs_container_insights_enabled_check',
+        "Container Insights is on with enhanced observability ('enhanced'), a superset of 'enabled'; the Control Tower rule (CT.ECS.PR.2) accepts only the literal 'enabled'.",
+      );
     }
 
     this.namespace = new servicediscovery.PrivateDnsNamespace(this, 'Namespace', {
@@ -521,6 +528,15 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
       resources: ['*'],
       conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
     }));
+    // Grants on the key only for AWS resources or by AWS services (Control Tower CT.KMS.PR.3).
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'DenyGrantsExceptForAwsResources',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+    }));
     return key;
   }
 
@@ -528,14 +544,23 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
     const vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs,
       natGateways,
-      // Explicit: without the feature flag (apps created before it) the default security group stays open.
-      restrictDefaultSecurityGroup: true,
       subnetConfiguration: [
         // No public IPs on launch: only the ALB and NAT gateways live here, and they bring their own.
         { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
         { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
       ],
+      // Set here, not left to the @aws-cdk/aws-ec2:restrictDefaultSecurityGroup feature flag.
+      restrictDefaultSecurityGroup: true,
     });
+    // aws-cdk-lib's stack-wide provider that removes the rules of the default security group.
+    const restrictProvider = Stack.of(this).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
+    if (restrictProvider) {
+      acknowledgeGuardRule(
+        restrictProvider,
+        'lambda_inside_vpc_check',
+        "aws-cdk-lib's provider for restrictDefaultSecurityGroup takes no VPC configuration; it runs only during deployment, calls only the EC2 API to revoke the default security group's rules, and holds no data.",
+      );
+    }
     if (vpc.availabilityZones.length < maxAzs) {
       fail(
         this,
@@ -608,14 +633,23 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
       }],
     });
 
+    const vpcSubnets = defaultTaskSubnets(this.vpc);
     const autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Ec2AutoScalingGroup', {
       vpc: this.vpc,
-      vpcSubnets: defaultTaskSubnets(this.vpc),
+      vpcSubnets,
       launchTemplate,
       minCapacity,
       maxCapacity,
       notifications: options.notificationsTopic ? [{ topic: options.notificationsTopic }] : undefined,
     });
+    // The zones of the group's subnets, named so Control Tower (CT.AUTOSCALING.PR.1) sees the spread.
+    (autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup).availabilityZones =
+      [...new Set(this.vpc.selectSubnets(vpcSubnets).availabilityZones)];
+    acknowledgeGuardRule(
+      autoScalingGroup,
+      'autoscaling_mixed_instances_policy_multiple_instance_types_check',
+      'One instance type by design (ec2Capacity.instanceType): daemon and EC2 task sizes are checked against it at synth, and ECS managed scaling sizes the group by it.',
+    );
     if (!options.notificationsTopic) {
       acknowledgeRule(
         autoScalingGroup,

@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
+import { acknowledgeGuardRule, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
 import { ImportedWebIngress, publishIngress } from './imported-ingress';
 import { RouteTable } from '../internal/routes';
 import { defaultTaskSubnets } from '../internal/subnets';
@@ -364,6 +364,7 @@ export class WebIngress extends Construct implements ec2.IConnectable, IWebIngre
     });
     if (props.deletionProtection === false) {
       acknowledgeRule(this.loadBalancer, 'ELBDeletionProtectionEnabled', 'Deletion protection was turned off explicitly with deletionProtection: false.', COMPLIANCE_PACKS);
+      acknowledgeGuardRule(this.loadBalancer, 'elbv2_deletion_protection_enabled_check', 'Deletion protection was turned off explicitly with deletionProtection: false.');
     }
     this.dnsName = this.loadBalancer.loadBalancerDnsName;
     this.loadBalancerFullName = this.loadBalancer.loadBalancerFullName;
@@ -402,6 +403,7 @@ export class WebIngress extends Construct implements ec2.IConnectable, IWebIngre
       const reason = 'Plain HTTP without a certificate was chosen explicitly with allowPlainHttp: true.';
       acknowledgeRule(this.httpListener, 'ELBv2ACMCertificateRequired', reason, COMPLIANCE_PACKS);
       acknowledgeRule(this.httpListener, 'ALBHttpToHttpsRedirection', reason, COMPLIANCE_PACKS);
+      acknowledgeGuardRule(this.httpListener, 'alb_http_to_https_redirection_check', reason);
       this.listener = this.httpListener;
     }
 
@@ -469,15 +471,23 @@ export class WebIngress extends Construct implements ec2.IConnectable, IWebIngre
       // Retained: access logs are evidence, and must outlive the load balancer they describe.
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    acknowledgeRule(
-      bucket,
-      'S3DefaultEncryptionKMS',
-      'ALB access log delivery supports only SSE-S3 (Amazon S3-managed keys) on the target bucket, not SSE-KMS; the bucket is encrypted with SSE-S3.',
-      COMPLIANCE_PACKS,
-    );
+    const encryptionReason = 'ALB access log delivery supports only SSE-S3 (Amazon S3-managed keys) on the target bucket, not SSE-KMS; the bucket is encrypted with SSE-S3.';
+    acknowledgeRule(bucket, 'S3DefaultEncryptionKMS', encryptionReason, COMPLIANCE_PACKS);
+    acknowledgeGuardRule(bucket, 's3_bucket_default_encryption_kms_check', encryptionReason);
     const loggingReason = 'The bucket only receives ALB access logs written by Elastic Load Balancing; a server-access-log bucket for it would need one of its own in turn. Object-level access is auditable with CloudTrail S3 data events.';
     acknowledgeRule(bucket, 'S1', loggingReason, [NagPack.AWS_SOLUTIONS]);
     acknowledgeRule(bucket, 'S3BucketLoggingEnabled', loggingReason, COMPLIANCE_PACKS);
+    acknowledgeGuardRule(bucket, 's3_bucket_logging_enabled_check', loggingReason);
+    acknowledgeGuardRule(
+      bucket,
+      's3_event_notifications_enabled_check',
+      'Nothing processes access logs on arrival; they are read in place (e.g. with Athena). Add notifications with addEventNotification when a consumer needs them.',
+    );
+    acknowledgeGuardRule(
+      bucket,
+      's3_bucket_object_lock_enabled_check',
+      'Versioned (a deleted or overwritten log stays recoverable for 30 days) and retained on stack deletion. Object Lock cannot be turned off again once on, so it is an organisation decision: pass accessLogsBucket with Object Lock to enforce WORM retention.',
+    );
     acknowledgeRule(
       bucket,
       'S3BucketReplicationEnabled',

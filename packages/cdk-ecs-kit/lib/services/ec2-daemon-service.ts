@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
 import type { ContainerSpec } from '../container/container-spec';
-import { acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
+import { acknowledgeGuardRule, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
 import {
   checkCapabilitiesDoNotOverlap,
   checkHostPortsDoNotClash,
@@ -145,6 +145,9 @@ export interface Ec2DaemonServiceProps {
   /**
    * The memory, in MiB, the container may use at most (hard limit); above it the container is
    * killed. At least `memoryReservationMiB`.
+   *
+   * Control Tower's proactive controls (CT.ECS.PR.7) expect one: set it to what the agent may
+   * use at its peak.
    *
    * @default - no hard limit: an agent killed for a short burst would lose the logs it buffers
    */
@@ -309,6 +312,15 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
     this.executionRole = core.executionRole;
     this.securityGroup = core.securityGroup;
     this.connections = core.connections;
+    if (networkMode !== ecs.NetworkMode.AWS_VPC) {
+      acknowledgeGuardRule(
+        this.taskDefinition,
+        'ecs_awsvpc_networking_enabled_check',
+        networkMode === ecs.NetworkMode.HOST
+          ? 'Host networking was chosen explicitly (networkMode: HOST) for an agent that must see the host; the host ports it opens are claimed per platform at synth.'
+          : "Bridge mode (the default) lets a daemon listen on a fixed port of every instance without taking one of the instance's limited ENIs; IMDSv2 with hop limit 1 keeps the instance credentials out of its reach.",
+      );
+    }
     this.container.addPortMappings(...portMappings);
     this.container.addMountPoints(...volumes.map((v) => ({ sourceVolume: v.name, containerPath: v.containerPath, readOnly: v.readOnly })));
     if (capabilities.add.length > 0) core.linuxParameters.addCapabilities(...capabilities.add);

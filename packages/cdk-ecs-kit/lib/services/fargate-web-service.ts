@@ -320,6 +320,8 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
       taskDefinition: { kind: 'fargate', size },
       container: props.container,
       securityGroupDescription: `Tasks of ${this.node.path}`,
+      // The task's only container: its hard limit is the task's memory (Control Tower CT.ECS.PR.7).
+      containerOptions: { memoryLimitMiB: size.memoryMiB },
       defaultPort: this.port,
     });
     this.taskDefinition = core.taskDefinition;
