@@ -401,7 +401,8 @@ describe('EcsPlatform', () => {
     const app = makeApp();
     const stack = new Stack(app, 'PlatformStack');
     const platform = new EcsPlatform(stack, 'Platform', { ec2Capacity: { instanceType: new ec2.InstanceType('m7g.large') } });
-    new Ec2DaemonService(stack, 'Agent', { platform, container: { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0') } });
+    // A user and a memory limit, as the README asks of a daemon (Control Tower CT.ECS.PR.3 and PR.7).
+    new Ec2DaemonService(stack, 'Agent', { platform, container: { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0'), user: '10001' }, memoryLimitMiB: 512 });
     const result = synthWithCompliance(app);
     expect(result.error).toBeUndefined();
     expect(formatFindings(result.findings)).toEqual([]);

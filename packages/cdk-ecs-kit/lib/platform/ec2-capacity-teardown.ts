@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeGrantPolicy, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
+import { acknowledgeGrantPolicy, acknowledgeGuardRule, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
 
 /**
  * On Delete: force-deletes the Auto Scaling group (its instances terminate), then force-deregisters
@@ -169,19 +169,20 @@ export class Ec2CapacityTeardown extends Construct {
     const waiter = provider.node.tryFindChild('waiter-state-machine');
     if (waiter) {
       acknowledgeRule(waiter, 'SF1', 'The waiter state machine only re-invokes isComplete every 15 seconds during stack deletion; every action of the teardown is logged by its handlers to the encrypted log group, and the execution history is kept by Step Functions.', [NagPack.AWS_SOLUTIONS]);
-      acknowledgeRule(waiter, 'SF2', 'The waiter state machine only re-invokes isComplete during stack deletion; a trace of that loop adds nothing to the handlers\' logs and would need xray:Put* on every resource.', [NagPack.AWS_SOLUTIONS]);
+      const loggingReason = 'The waiter state machine only re-invokes isComplete every 15 seconds during stack deletion; every action of the teardown is logged by its handlers to the encrypted log group, and the execution history is kept by Step Functions.';
+      const tracingReason = 'The waiter state machine only re-invokes isComplete during stack deletion; a trace of that loop adds nothing to the handlers\' logs and would need xray:Put* on every resource.';
+      acknowledgeRule(waiter, 'SF2', tracingReason, [NagPack.AWS_SOLUTIONS]);
+      acknowledgeGuardRule(waiter, 'step_functions_state_machine_logging_enabled_check', loggingReason);
+      acknowledgeGuardRule(waiter, 'step_functions_state_machine_tracing_enabled_check', tracingReason);
     }
   }
 }
 
 /** The findings every function of the teardown raises, each with why it stays. */
 function acknowledgeHandlerFunction(fn: IConstruct): void {
-  acknowledgeRule(
-    fn,
-    'LambdaInsideVPC',
-    'The function runs only on stack deletion and calls only AWS APIs; in the VPC its Lambda-managed network interfaces would block deleting the subnets and security groups of the very stack it tears down.',
-    COMPLIANCE_PACKS,
-  );
+  const outsideVpcReason = 'The function runs only on stack deletion and calls only AWS APIs; in the VPC its Lambda-managed network interfaces would block deleting the subnets and security groups of the very stack it tears down.';
+  acknowledgeRule(fn, 'LambdaInsideVPC', outsideVpcReason, COMPLIANCE_PACKS);
+  acknowledgeGuardRule(fn, 'lambda_inside_vpc_check', outsideVpcReason);
   acknowledgeRule(
     fn,
     'LambdaConcurrency',
