@@ -59,6 +59,8 @@ function normalize(value: Json, template: Json): Json {
     if (Array.isArray(v)) return v.map(walk);
     if (v && typeof v === 'object') {
       if (typeof v.Ref === 'string' && reads.has(v.Ref)) return `SSM:${reads.get(v.Ref)}`;
+      // The imported key ARN is passed through Fn::Sub (see imported-platform.ts).
+      if (Array.isArray(v['Fn::Sub']) && v['Fn::Sub'][0] === '${KeyArn}') return walk(v['Fn::Sub'][1].KeyArn);
       const match = published.find((p) => p.value === JSON.stringify(v));
       if (match) return `SSM:${match.name}`;
       return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));

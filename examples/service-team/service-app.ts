@@ -17,6 +17,7 @@ export function storefrontProps(platform: IEcsPlatform, ingress: IWebIngress): F
     container: {
       // Listens on 8080 as a non-root user and writes only to /tmp: fits the read-only root file system.
       image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:stable'),
+      user: '101', // the image's own non-root user, stated so Control Tower's CT.ECS.PR.3 can see it
       port: 8080,
       healthCheckPath: '/',
       environment: { LOG_LEVEL: 'info' },

@@ -113,7 +113,10 @@ export function synthWithCompliance(app: App): ComplianceResult {
       });
     }
   }
-  const validationFailed = error && (error.name === 'ValidationFailed' || /Validation failed|validation-report\.json/.test(error.message));
+  // A plugin that crashed (e.g. "Validation plugin 'cdk-validator-cfnguard' failed: ...") checked
+  // nothing: that is an error, not a validation result.
+  const pluginCrashed = error !== undefined && /Validation plugin '[^']+' failed/.test(error.message);
+  const validationFailed = error && !pluginCrashed && (error.name === 'ValidationFailed' || /Validation failed|validation-report\.json/.test(error.message));
   return {
     findings,
     nagErrors: findings.filter((f) => f.plugin !== VALIDATOR_PLUGIN && f.plugin !== GUARD_PLUGIN && f.severity === 'error'),

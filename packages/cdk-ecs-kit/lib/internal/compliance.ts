@@ -52,3 +52,17 @@ export function acknowledgeGrantPolicy(role: IConstruct): void {
     COMPLIANCE_PACKS,
   );
 }
+
+/**
+ * Acknowledges Control Tower's log group encryption check on a log group encrypted with the key
+ * of an imported platform: the key is customer managed, but its ARN comes from the other app (an
+ * SSM parameter), and the rule only recognizes a literal ARN or a key in the same template.
+ */
+export function acknowledgeImportedPlatformKey(logGroup: IConstruct, platform: { readonly imported: boolean }): void {
+  if (!platform.imported) return;
+  acknowledgeGuardRule(
+    logGroup,
+    'cloudwatch_log_group_encrypted_check',
+    "Encrypted with the platform's customer managed KMS key; the platform is deployed by another app, so the key ARN is read from its published parameter at deploy time, which the rule cannot resolve.",
+  );
+}

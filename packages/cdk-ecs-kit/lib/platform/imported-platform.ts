@@ -121,7 +121,9 @@ export class ImportedEcsPlatform extends Construct implements IEcsPlatform {
       namespaceName: 'published-namespace-name',
       namespaceId: read(PARAMETER.namespaceId),
       namespaceArn: 'published-namespace-arn',
-      encryptionKeyArn: read(PARAMETER.encryptionKeyArn),
+      // Through Fn::Sub, not a bare Ref: cdk-validator-cfnguard 0.0.62 crashes on a log group whose
+      // KmsKeyId is a Ref to a parameter (CT.CLOUDWATCH.PR.3), and cannot be acknowledged then.
+      encryptionKeyArn: Fn.sub('${KeyArn}', { KeyArn: read(PARAMETER.encryptionKeyArn) }),
       logRetention: options.logRetention,
       ec2CapacityProviderName: options.ec2Capacity ? read(PARAMETER.ec2CapacityProviderName) : undefined,
       ec2SecurityGroupId: options.ec2Capacity ? read(PARAMETER.ec2SecurityGroupId) : undefined,
