@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { Ec2DaemonService, EcsPlatform, FargateWebService, IEcsPlatform } from '../packages/cdk-ecs-kit/lib';
+import { seededLinks } from '../bench/workload';
 import { CDK_CONTEXT, FLAG_CONTEXTS, newAppInContext } from './support/synth';
 
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:stable');
@@ -30,7 +31,7 @@ interface Link {
 /** Every SecurityGroupIngress in the app whose group is one of `services`' groups. */
 function serviceIngressRules(app: App, services: FargateWebService[]): ec2.CfnSecurityGroupIngress[] {
   const groups = new Set(services.map((s) => s.securityGroup.securityGroupId));
-  return app.node.findAll().filter((c): c is ec2.CfnSecurityGroupIngress => c instanceof ec2.CfnSecurityGroupIngress && groups.has(c.groupId));
+  return app.node.findAll().filter((c): c is ec2.CfnSecurityGroupIngress => c instanceof ec2.CfnSecurityGroupIngress && groups.has(c.groupId ?? ''));
 }
 
 /**
@@ -43,7 +44,7 @@ function expectExactlyTheLinks(app: App, services: FargateWebService[], links: L
   const rules = serviceIngressRules(app, services);
   const byId = new Map(services.map((s) => [s.securityGroup.securityGroupId, s]));
   const found = rules.map((rule) => {
-    const callee = byId.get(rule.groupId)!;
+    const callee = byId.get(rule.groupId!)!;
     expect(rule.cidrIp).toBeUndefined();
     expect(rule.cidrIpv6).toBeUndefined();
     expect(rule.ipProtocol).toBe('tcp');
@@ -71,18 +72,6 @@ function ruleStack(app: App, callee: FargateWebService, caller: FargateWebServic
   const rules = serviceIngressRules(app, [callee]).filter((r) => r.sourceSecurityGroupId === caller.securityGroup.securityGroupId);
   expect(rules).toHaveLength(1);
   return Stack.of(rules[0]).node.path;
-}
-
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('allowFrom across stacks (east-west links)', () => {
@@ -114,17 +103,9 @@ describe('allowFrom across stacks (east-west links)', () => {
   test('100 services over 5 service stacks with 150 random links (seeded) synthesize, each link once, none wider', () => {
     const { app, platform, stacks } = appWithStacks(CDK_CONTEXT, 5);
     const services = Array.from({ length: 100 }, (_, i) => service(stacks[Math.floor(i / 20)], `Service${i}`, platform, 8000 + (i % 7)));
-    const random = seededRandom(14);
-    const links: Link[] = [];
-    const made = new Set<string>();
-    while (links.length < 150) {
-      const callee = Math.floor(random() * 100);
-      const caller = Math.floor(random() * 100);
-      if (callee === caller || made.has(`${callee}<-${caller}`)) continue;
-      made.add(`${callee}<-${caller}`);
-      links.push({ callee: services[callee], caller: services[caller] });
-      services[callee].allowFrom(services[caller]);
-    }
+    // The same seeded links as `npm run bench`.
+    const links: Link[] = seededLinks(100, 150).map(([callee, caller]) => ({ callee: services[callee], caller: services[caller] }));
+    for (const link of links) link.callee.allowFrom(link.caller);
     // Enough links cross stacks both ways for the test to mean something.
     const crossing = links.filter((l) => Stack.of(l.callee) !== Stack.of(l.caller));
     expect(crossing.length).toBeGreaterThan(100);
@@ -167,7 +148,7 @@ describe('allowFrom across stacks (east-west links)', () => {
   });
 
   test('a caller whose group restricts egress also gets the egress rule, in the same stack as the ingress', () => {
-    const { app, platform, stacks } = appWithStacks(CDK_CONTEXT, 2);
+    const { platform, stacks } = appWithStacks(CDK_CONTEXT, 2);
     const orders = service(stacks[0], 'Orders', platform);
     const restricted = new ec2.SecurityGroup(stacks[1], 'Restricted', { vpc: platform.vpc, allowAllOutbound: false });
     orders.allowFrom(restricted);
