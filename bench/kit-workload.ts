@@ -51,12 +51,13 @@ export function buildKitWorkload(scope: Construct, options: WorkloadOptions): Wo
     return serviceStacks[stackIndex];
   };
 
+  const services: FargateWebService[] = [];
   for (let i = 0; i < options.webServices; i++) {
     const stack = stackFor(i);
     const secrets = i === 0
       ? { DB_PASSWORD: ecs.Secret.fromSecretsManager(secretsmanager.Secret.fromSecretNameV2(stack, 'DbSecret', 'db'), 'password') }
       : undefined;
-    new FargateWebService(stack, `Web${i}`, {
+    services.push(new FargateWebService(stack, `Web${i}`, {
       platform,
       ingress,
       hostHeaders: [`web${i}.example.com`],
@@ -65,7 +66,7 @@ export function buildKitWorkload(scope: Construct, options: WorkloadOptions): Wo
       memoryMiB: 1024,
       autoScaling: { minCapacity: 2, maxCapacity: 10, targetCpuPercent: 60, requestsPerTarget: 500 },
       discoveryName: `web${i}`,
-    });
+    }));
   }
-  return { platformStack, serviceStacks };
+  return { platformStack, serviceStacks, link: (callee, caller) => services[callee].allowFrom(services[caller]) };
 }

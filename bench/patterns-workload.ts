@@ -56,6 +56,7 @@ export function buildPatternsWorkload(scope: Construct, options: WorkloadOptions
     return serviceStacks[stackIndex];
   };
 
+  const webs: ecsPatterns.ApplicationLoadBalancedFargateService[] = [];
   for (let i = 0; i < options.webServices; i++) {
     const stack = stackFor(i);
     const certificate = acm.Certificate.fromCertificateArn(stack, `Certificate${i}`, CERTIFICATE_ARN);
@@ -73,10 +74,13 @@ export function buildPatternsWorkload(scope: Construct, options: WorkloadOptions
       cloudMapOptions: { name: `web${i}` },
       taskImageOptions: { image: ecs.ContainerImage.fromRegistry(IMAGE), containerPort: 8080, secrets },
     });
+    webs.push(web);
     web.targetGroup.configureHealthCheck({ path: '/healthz' });
     const scaling = web.service.autoScaleTaskCount({ minCapacity: 2, maxCapacity: 10 });
     scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: 60 });
     scaling.scaleOnRequestCount('Requests', { requestsPerTarget: 500, targetGroup: web.targetGroup });
   }
-  return { platformStack, serviceStacks };
+  // What an aws-ecs-patterns user writes: aws-cdk-lib puts the rule in the callee's stack.
+  const link = (callee: number, caller: number) => webs[callee].service.connections.allowFrom(webs[caller].service, ec2.Port.tcp(8080));
+  return { platformStack, serviceStacks, link };
 }

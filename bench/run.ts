@@ -4,6 +4,7 @@
  * BENCHMARKS.md. Offline: nothing is deployed and no AWS call is made.
  *
  * Environment: BENCH_RUNS (timing runs per side, default 5), BENCH_SPLIT_RUNS (default 1),
+ * BENCH_LINK_RUNS (runs of the 100-services-with-links synth, default 3), BENCH_ONLY=links to run only that part,
  * BENCH_NO_WRITE=1 to leave BENCHMARKS.md alone, BENCH_NOTE to add a note on the run's conditions.
  */
 import { execFileSync } from 'child_process';
@@ -21,6 +22,12 @@ const SPLIT_RUNS = Number(process.env.BENCH_SPLIT_RUNS ?? 1);
 const STACK_LIMIT = 500;
 const REFERENCE_WEB_SERVICES = 3;
 const SERVICES_PER_STACK_IN_SPLIT = 25;
+const LINK_RUNS = Number(process.env.BENCH_LINK_RUNS ?? 3);
+const LINKED_SERVICES = 100;
+const LINKED_SERVICES_PER_STACK = 20;
+const LINKS = 150;
+/** Application Load Balancers per region, the default Elastic Load Balancing quota. */
+const ALB_QUOTA_PER_REGION = 50;
 
 interface SynthResult {
   wallMs: number;
@@ -52,9 +59,47 @@ const median = (xs: number[]): number => {
 const total = (r: SynthResult, key: 'resources' | 'bytes') => r.stacks.reduce((sum, s) => sum + s[key], 0);
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
+/** One synth, or why it failed (the first line of aws-cdk-lib's error). */
+function trySynth(impl: Impl, webServices: number, extra: string[]): SynthResult | { error: string } {
+  try {
+    return synth(impl, webServices, extra);
+  } catch (e) {
+    const stderr = String((e as { stderr?: string }).stderr ?? e);
+    const line = stderr.split('\n').find((l) => /DependencyCycle|cyclic reference|Error/.test(l)) ?? stderr.split('\n')[0];
+    return { error: line.trim().slice(0, 160) };
+  }
+}
+
+/** 100 web services over 5 service stacks with 150 seeded east-west links, both ways across stacks. */
+function linkRows(): Array<[string, string, string]> {
+  log(`${LINKED_SERVICES} web services over service stacks of ${LINKED_SERVICES_PER_STACK} with ${LINKS} links: ${LINK_RUNS} run(s) per side`);
+  const extra = ['--per-stack', String(LINKED_SERVICES_PER_STACK), '--links', String(LINKS)];
+  const cell = (impl: Impl) => {
+    const runs = Array.from({ length: LINK_RUNS }, () => trySynth(impl, LINKED_SERVICES, extra));
+    const ok = runs.filter((r): r is SynthResult => !('error' in r));
+    if (ok.length === 0) return { wall: `does not synthesize: ${(runs[0] as { error: string }).error}`, rss: 'n/a' };
+    return {
+      wall: `${(median(ok.map((r) => r.wallMs)) / 1000).toFixed(2)} s (${ok[0].stacks.length} stacks)`,
+      rss: `${median(ok.map((r) => r.maxRssMiB))} MiB`,
+    };
+  };
+  const kit = cell('kit');
+  const patterns = cell('patterns');
+  const albs = `; ${LINKED_SERVICES} ALBs, over the default quota of ${ALB_QUOTA_PER_REGION} per region`;
+  return [
+    [`Synth wall time, ${LINKED_SERVICES} web services over ${LINKED_SERVICES / LINKED_SERVICES_PER_STACK} service stacks with ${LINKS} seeded east-west links (median of ${LINK_RUNS})`, kit.wall, patterns.wall + albs],
+    ['Peak memory (max RSS), the same', kit.rss, patterns.rss],
+  ];
+}
+
 function main(): void {
   const rows: Array<[string, string, string]> = [];
   const both = <T>(fn: (impl: Impl) => T): Record<Impl, T> => ({ kit: fn('kit'), patterns: fn('patterns') });
+  if (process.env.BENCH_ONLY === 'links') {
+    const table = ['| Measure | cdk-ecs-kit | aws-ecs-patterns |', '| --- | --- | --- |', ...linkRows().map(([w, k, p]) => `| ${w} | ${k} | ${p} |`)].join('\n');
+    process.stdout.write(`\n${table}\n`);
+    return;
+  }
 
   // 1. Synth wall time and peak memory of the reference workload, alternating sides.
   log(`synth timing: ${RUNS} alternating runs per side`);
@@ -99,6 +144,7 @@ function main(): void {
     return { wallMs: median(runs.map((r) => r.wallMs)), stacks: runs[0].stacks.length };
   });
   rows.push([`Synth wall time, 100 web services (${split.kit.stacks} / ${split.patterns.stacks} stacks)`, `${(split.kit.wallMs / 1000).toFixed(2)} s`, `${(split.patterns.wallMs / 1000).toFixed(2)} s`]);
+  rows.push(...linkRows());
 
   // 4. The slowest step of a rolling deploy the template fixes.
   const deployStep = both((impl) => Math.max(...timing[impl][0].targetGroups.map((tg) => tg.deregistrationDelaySeconds + tg.healthyThreshold * tg.intervalSeconds)));

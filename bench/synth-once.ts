@@ -2,7 +2,9 @@
  * Synthesizes one workload in this fresh process and prints one JSON line with what it
  * produced. bench/run.ts starts this script once per measurement.
  *
- *   tsx bench/synth-once.ts --impl kit|patterns --services N [--per-stack K] [--daemon-and-batch]
+ *   tsx bench/synth-once.ts --impl kit|patterns --services N [--per-stack K] [--daemon-and-batch] [--links L]
+ *
+ * --links L adds L seeded east-west links between the web services (bench/workload.ts seededLinks).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -11,7 +13,7 @@ import { parseArgs } from 'util';
 import { App } from 'aws-cdk-lib';
 import { buildKitWorkload } from './kit-workload';
 import { buildPatternsWorkload } from './patterns-workload';
-import { WorkloadOptions } from './workload';
+import { seededLinks, WorkloadOptions, WorkloadStacks } from './workload';
 
 const started = process.hrtime.bigint();
 const { values } = parseArgs({
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     'services': { type: 'string' },
     'per-stack': { type: 'string' },
     'daemon-and-batch': { type: 'boolean', default: false },
+    'links': { type: 'string' },
   },
 });
 const options: WorkloadOptions = {
@@ -36,9 +39,11 @@ context['@aws-cdk/core:validateAgainstDefaultRules'] = false;
 context['@aws-cdk/core:stackResourceLimit'] = 0;
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-ecs-kit-bench-'));
 const app = new App({ outdir, context });
-if (values.impl === 'kit') buildKitWorkload(app, options);
-else if (values.impl === 'patterns') buildPatternsWorkload(app, options);
+let built: WorkloadStacks;
+if (values.impl === 'kit') built = buildKitWorkload(app, options);
+else if (values.impl === 'patterns') built = buildPatternsWorkload(app, options);
 else throw new Error(`--impl must be kit or patterns, got ${values.impl}`);
+for (const [callee, caller] of seededLinks(options.webServices, Number(values.links ?? '0'))) built.link(callee, caller);
 const assembly = app.synth();
 
 interface TargetGroupTiming { deregistrationDelaySeconds: number; healthyThreshold: number; intervalSeconds: number }

@@ -20,4 +20,31 @@ export interface WorkloadOptions {
 export interface WorkloadStacks {
   readonly platformStack: Stack;
   readonly serviceStacks: Stack[];
+  /** Lets web service `caller` reach web service `callee` on its port, the way a user of that side would. */
+  readonly link: (callee: number, caller: number) => void;
+}
+
+/**
+ * `count` distinct east-west links (callee, caller) between `services` web services, none to itself,
+ * from a seeded generator (mulberry32), so every run and the tests make the same links.
+ */
+export function seededLinks(services: number, count: number, seed = 14): Array<[number, number]> {
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const links: Array<[number, number]> = [];
+  const made = new Set<string>();
+  while (links.length < count) {
+    const callee = Math.floor(random() * services);
+    const caller = Math.floor(random() * services);
+    if (callee === caller || made.has(`${callee}<-${caller}`)) continue;
+    made.add(`${callee}<-${caller}`);
+    links.push([callee, caller]);
+  }
+  return links;
 }

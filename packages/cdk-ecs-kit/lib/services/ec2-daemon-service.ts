@@ -18,6 +18,7 @@ import {
   PublishedHostPort,
 } from '../internal/daemon-checks';
 import { DEFAULT_CONTAINER_NAME } from '../internal/defaults';
+import { linkWorkloads } from '../internal/links';
 import { defaultTaskSubnets } from '../internal/subnets';
 import { createWorkloadCore } from '../internal/workload-core';
 import { checkAbsolutePath, checkDnsLabel, checkIntegerInRange, checkPort, fail } from '../internal/validation';
@@ -368,14 +369,15 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
   /**
    * Lets `other` reach every port the daemon listens on (`container.port` and
    * `additionalPortMappings`). In bridge and host mode this opens the ports on the instances'
-   * security group.
+   * security group. A caller in another stack is placed as for `FargateWebService.allowFrom`, with
+   * no dependency cycle.
    */
   public allowFrom(other: ec2.IConnectable): void {
     if (this.publishedPorts.length === 0) {
       fail(this, 'allowFrom', 'the daemon listens on no port.', 'Set container.port or additionalPortMappings first.');
     }
     for (const port of this.publishedPorts) {
-      this.connections.allowFrom(other, port, `to the daemon ${this.node.path}`);
+      linkWorkloads(this, other, port, `to the daemon ${this.node.path}`);
     }
   }
 

@@ -21,6 +21,7 @@ import {
   fail,
 } from '../internal/validation';
 import { dependOnCapacityProviderAssociation } from '../internal/capacity';
+import { linkWorkloads } from '../internal/links';
 import { checkConditionValueCount, checkHostHeaders, checkPathPatterns, checkRulePriority } from '../internal/web-checks';
 import type { IEcsPlatform } from '../platform/ecs-platform';
 import type { IWebIngress } from '../platform/web-ingress';
@@ -404,9 +405,14 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
 
   /**
    * Opens the container port to `other` (another service, a security group, a peer).
+   *
+   * `other` may be in another stack: the rule is placed in whichever of the two stacks already
+   * depends on the other (the service's stack when neither does), so links between stacks in both
+   * directions never make a dependency cycle. A caller in another region, account, Stage or app
+   * is a synth error; pass its security group imported by id instead.
    */
   public allowFrom(other: ec2.IConnectable, description?: string): void {
-    this.connections.allowFrom(other, ec2.Port.tcp(this.port), description ?? `to ${this.node.path} on ${this.port}`);
+    linkWorkloads(this, other, ec2.Port.tcp(this.port), description ?? `to ${this.node.path} on ${this.port}`);
   }
 
   private validateAutoScaling(options: AutoScalingOptions, desiredCount: number): AutoScalingOptions & { minCapacity: number } {
