@@ -499,12 +499,13 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
       acknowledgeGrantPolicy(flowLog.iamRole!);
     }
 
-    this.cluster = new ecs.Cluster(this, 'Cluster', {
+    const cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: this.vpc,
       clusterName: props.clusterName,
       enableFargateCapacityProviders: true,
       containerInsightsV2: props.containerInsights ?? true ? ecs.ContainerInsights.ENHANCED : ecs.ContainerInsights.DISABLED,
     });
+    this.cluster = cluster;
     if (props.containerInsights === false) {
       acknowledgeRule(this.cluster, 'ECS4', 'Container Insights was turned off explicitly with containerInsights: false.', [NagPack.AWS_SOLUTIONS]);
       acknowledgeRule(this.cluster, 'ECSClusterCloudWatchContainerInsights', 'Container Insights was turned off explicitly with containerInsights: false.', COMPLIANCE_PACKS);
@@ -535,7 +536,7 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
 
     this.hasEc2Capacity = props.ec2Capacity !== undefined;
     if (props.ec2Capacity) {
-      const capacity = this.createEc2Capacity(props.ec2Capacity);
+      const capacity = this.createEc2Capacity(cluster, props.ec2Capacity);
       this.autoScalingGroup = capacity.autoScalingGroup;
       this.ec2CapacityProvider = capacity.capacityProvider;
       this.ec2CapacityTeardown = capacity.teardown;
@@ -639,7 +640,7 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
     return vpc;
   }
 
-  private createEc2Capacity(options: Ec2CapacityOptions) {
+  private createEc2Capacity(cluster: ecs.Cluster, options: Ec2CapacityOptions) {
     const minCapacity = options.minCapacity ?? 1;
     const maxCapacity = options.maxCapacity ?? Math.max(minCapacity, 2);
     checkCapacityBounds(this, 'ec2Capacity.minCapacity', minCapacity, 'ec2Capacity.maxCapacity', maxCapacity);
@@ -722,7 +723,7 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
       enableManagedDraining: true,
       targetCapacityPercent: options.targetCapacityPercent,
     });
-    (this.cluster as ecs.Cluster).addAsgCapacityProvider(capacityProvider);
+    cluster.addAsgCapacityProvider(capacityProvider);
 
     // DeleteCluster fails while container instances are registered, and CloudFormation deletes the
     // cluster as soon as the group's delete returns, before the instances have deregistered.
