@@ -1,4 +1,4 @@
-import { Annotations, Aws, CustomResource, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -433,7 +433,7 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
    *
    * @default - undefined when the platform has no EC2 capacity
    */
-  public readonly ec2CapacityTeardown?: CustomResource;
+  public readonly ec2CapacityTeardown?: IConstruct;
 
   /**
    * The security group of the EC2 instances.
@@ -527,7 +527,7 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
     if (this.serviceConnectEnabled) {
       // The cluster's ServiceConnectDefaults: the same private DNS namespace (the namespace type
       // does not matter to Service Connect), so discoveryName DNS records keep working beside it.
-      (this.cluster as ecs.Cluster).addExistingDefaultCloudMapNamespace({ namespace: this.namespace, useForServiceConnect: true });
+      cluster.addExistingDefaultCloudMapNamespace({ namespace: this.namespace, useForServiceConnect: true });
       Annotations.of(this.cluster).acknowledgeWarning(
         '@aws-cdk/aws-ecs:privateDnsNamespaceVpc',
         'The namespace is created by this platform in the VPC of the cluster.',
