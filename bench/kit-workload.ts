@@ -18,6 +18,7 @@ export function buildKitWorkload(scope: Construct, options: WorkloadOptions): Wo
     ec2Capacity: options.withDaemonAndBatch
       ? { instanceType: new ec2.InstanceType('m7g.large'), minCapacity: 1, maxCapacity: 4 }
       : undefined,
+    serviceConnect: options.serviceConnect,
   });
   const ingress = new WebIngress(platformStack, 'Ingress', {
     platform,
@@ -66,6 +67,7 @@ export function buildKitWorkload(scope: Construct, options: WorkloadOptions): Wo
       memoryMiB: 1024,
       autoScaling: { minCapacity: 2, maxCapacity: 10, targetCpuPercent: 60, requestsPerTarget: 500 },
       discoveryName: `web${i}`,
+      serviceConnect: options.serviceConnect ? { name: `web${i}` } : undefined,
     }));
   }
   return { platformStack, serviceStacks, link: (callee, caller) => services[callee].allowFrom(services[caller]) };

@@ -126,6 +126,10 @@ function main(): void {
   rows.push(['Template bytes, 20 web services', `${total(twenty.kit, 'bytes')}`, `${total(twenty.patterns, 'bytes')}`]);
   rows.push(['Marginal resources per added web service', marginal.kit.toFixed(1), marginal.patterns.toFixed(1)]);
   rows.push(['Marginal template bytes per added web service', marginalBytes.kit.toFixed(0), marginalBytes.patterns.toFixed(0)]);
+  // What Service Connect adds to each web service (aws-ecs-patterns offers no Service Connect option, aws-cdk#26973).
+  const connected = synth('kit', 20, ['--service-connect']);
+  const serviceConnectAdded = (total(connected, 'resources') - total(twenty.kit, 'resources')) / 20;
+  rows.push(['Resources added per web service by Service Connect (server and client)', serviceConnectAdded.toFixed(1), 'no Service Connect option']);
 
   // 3. The most web services that fit one stack, checked by synthesizing the boundary.
   log('services per stack under the 500-resource limit');

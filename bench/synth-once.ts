@@ -2,7 +2,7 @@
  * Synthesizes one workload in this fresh process and prints one JSON line with what it
  * produced. bench/run.ts starts this script once per measurement.
  *
- *   tsx bench/synth-once.ts --impl kit|patterns --services N [--per-stack K] [--daemon-and-batch] [--links L]
+ *   tsx bench/synth-once.ts --impl kit|patterns --services N [--per-stack K] [--daemon-and-batch] [--links L] [--service-connect]
  *
  * --links L adds L seeded east-west links between the web services (bench/workload.ts seededLinks).
  */
@@ -23,12 +23,14 @@ const { values } = parseArgs({
     'per-stack': { type: 'string' },
     'daemon-and-batch': { type: 'boolean', default: false },
     'links': { type: 'string' },
+    'service-connect': { type: 'boolean', default: false },
   },
 });
 const options: WorkloadOptions = {
   webServices: Number(values.services ?? '3'),
   withDaemonAndBatch: values['daemon-and-batch'] ?? false,
   servicesPerStack: values['per-stack'] ? Number(values['per-stack']) : undefined,
+  serviceConnect: values['service-connect'] ?? false,
 };
 
 // The repository's feature flags, with the validator reporting instead of failing:

@@ -14,6 +14,8 @@ export interface WorkloadOptions {
   readonly withDaemonAndBatch: boolean;
   /** Put web services into service stacks of this many each; undefined = all in the platform stack. */
   readonly servicesPerStack?: number;
+  /** cdk-ecs-kit only: a Service Connect platform, each web service a server under its Cloud Map name. */
+  readonly serviceConnect?: boolean;
 }
 
 /** The stacks a workload was built into. */

@@ -5,6 +5,7 @@ export * from './platform/web-ingress';
 export type { ContainerSpec } from './container/container-spec';
 // Workloads, and the task size props they share.
 export * from './workload/task-size';
+export * from './workload/service-connect';
 export * from './services/fargate-web-service';
 export * from './services/ec2-daemon-service';
 export * from './batch/batch-task-schedule';

@@ -129,6 +129,12 @@ export interface AddContainerOptions {
   readonly spec: ContainerSpec;
   /** Extra container definition options (memory, privileges, ...) from the workload. */
   readonly extraOptions?: Partial<ecs.ContainerDefinitionOptions>;
+  /**
+   * The application protocol of `spec.port`'s mapping, for a Service Connect server.
+   *
+   * @default - none (TCP to Service Connect)
+   */
+  readonly appProtocol?: ecs.AppProtocol;
 }
 
 /** What `addContainerFromSpec` created. Not exported from the package. */
@@ -205,6 +211,7 @@ export function addContainerFromSpec(scope: Construct, taskDefinition: ecs.TaskD
       protocol: ecs.Protocol.TCP,
       // ECS accepts port mapping names only in bridge and awsvpc mode.
       name: taskDefinition.networkMode === ecs.NetworkMode.HOST ? undefined : `${containerName}-${spec.port}`,
+      appProtocol: options.appProtocol,
     }],
   });
 

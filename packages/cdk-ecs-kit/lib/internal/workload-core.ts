@@ -66,6 +66,12 @@ export interface WorkloadCoreOptions<S extends TaskDefinitionShape> {
   /** Container definition options of the workload's own (memory, privileges, ...). */
   readonly containerOptions?: Partial<ecs.ContainerDefinitionOptions>;
   /**
+   * The application protocol of the container port's mapping (a Service Connect server's).
+   *
+   * @default - none
+   */
+  readonly appProtocol?: ecs.AppProtocol;
+  /**
    * The description of the workload's own security group, for awsvpc tasks.
    *
    * @default - no security group of its own (bridge and host tasks use their instance's)
@@ -110,7 +116,7 @@ export function createWorkloadCore<S extends TaskDefinitionShape>(
 ): WorkloadCore<TaskDefinitionOf<S>> {
   const { platform } = options;
   const taskDefinition = createTaskDefinition(scope, options.taskDefinition) as TaskDefinitionOf<S>;
-  const added = addContainerFromSpec(scope, taskDefinition, { platform, spec: options.container, extraOptions: options.containerOptions });
+  const added = addContainerFromSpec(scope, taskDefinition, { platform, spec: options.container, extraOptions: options.containerOptions, appProtocol: options.appProtocol });
 
   const securityGroup = options.securityGroupDescription === undefined ? undefined : new ec2.SecurityGroup(scope, 'SecurityGroup', {
     vpc: platform.vpc,

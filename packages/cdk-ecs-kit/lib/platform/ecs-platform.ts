@@ -1,4 +1,4 @@
-import { Aws, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -78,6 +78,18 @@ export interface IEcsPlatform extends IConstruct {
   readonly imported: boolean;
 
   /**
+   * Whether the platform's namespace is a Service Connect namespace: its services then run the
+   * Service Connect proxy and may serve through it (`serviceConnect`).
+   */
+  readonly serviceConnectEnabled: boolean;
+
+  /**
+   * Claims a Service Connect name (client alias) for `owner`. A name another workload on this
+   * platform object holds is a synth error naming both.
+   */
+  claimServiceConnectName(owner: IConstruct, name: string): void;
+
+  /**
    * Claims a Cloud Map name in the namespace for `owner`. A name another workload on this
    * platform object holds is a synth error naming both.
    */
@@ -139,6 +151,14 @@ export interface EcsPlatformAttributes {
    * @default - the platform has no EC2 capacity
    */
   readonly ec2SecurityGroupId?: string;
+
+  /**
+   * Whether the platform was deployed with `serviceConnect: true`. Services of this app then run
+   * the Service Connect proxy in the platform's namespace.
+   *
+   * @default false
+   */
+  readonly serviceConnect?: boolean;
 }
 
 /**
@@ -167,6 +187,13 @@ export interface EcsPlatformLookupOptions {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Whether the platform was deployed with `serviceConnect: true`.
+   *
+   * @default false
+   */
+  readonly serviceConnect?: boolean;
 }
 
 /**
@@ -326,6 +353,17 @@ export interface EcsPlatformProps {
    * @default - nothing is published; import with `EcsPlatform.fromAttributes`
    */
   readonly platformName?: string;
+
+  /**
+   * Whether the namespace is also the cluster's Service Connect namespace. Every FargateWebService
+   * and every bridge or awsvpc Ec2DaemonService on the platform then runs the Service Connect
+   * proxy (a client of every Service Connect name), and serves under a name with `serviceConnect`.
+   *
+   * @default false - Service Connect itself costs nothing, but its proxy takes about 256 CPU
+   * units and 64 MiB of every task (AWS's sizing advice), which the smallest Fargate task cannot
+   * spare; Cloud Map DNS names (`discoveryName`) work without it
+   */
+  readonly serviceConnect?: boolean;
 }
 
 /**
@@ -414,7 +452,11 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
   /** Always false: this platform is defined in this app. */
   public readonly imported = false;
 
+  /** Whether the namespace is the cluster's Service Connect namespace (`serviceConnect`). */
+  public readonly serviceConnectEnabled: boolean;
+
   private readonly discoveryNames: ClaimRegistry;
+  private readonly serviceConnectNames: ClaimRegistry;
   private readonly hostPorts: ClaimRegistry;
 
   /**
@@ -432,6 +474,7 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
     checkDnsLabel(this, 'platformName', props.platformName);
     this.discoveryNames = new ClaimRegistry('registered', `in the namespace of ${this.node.path}`);
     this.hostPorts = new ClaimRegistry('published', `on every EC2 instance of ${this.node.path}, so ECS could never place both daemons' tasks`);
+    this.serviceConnectNames = new ClaimRegistry('served', `through Service Connect on ${this.node.path}`);
     checkIntegerInRange(this, 'maxAzs', props.maxAzs, 1, 6);
     checkIntegerInRange(this, 'natGateways', props.natGateways, 0, 6);
     if (props.vpc && (props.maxAzs !== undefined || props.natGateways !== undefined)) {
@@ -480,6 +523,16 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
       vpc: this.vpc,
       description: `Service discovery for ${this.node.path}`,
     });
+    this.serviceConnectEnabled = props.serviceConnect ?? false;
+    if (this.serviceConnectEnabled) {
+      // The cluster's ServiceConnectDefaults: the same private DNS namespace (the namespace type
+      // does not matter to Service Connect), so discoveryName DNS records keep working beside it.
+      cluster.addExistingDefaultCloudMapNamespace({ namespace: this.namespace, useForServiceConnect: true });
+      Annotations.of(this.cluster).acknowledgeWarning(
+        '@aws-cdk/aws-ecs:privateDnsNamespaceVpc',
+        'The namespace is created by this platform in the VPC of the cluster.',
+      );
+    }
 
     this.hasEc2Capacity = props.ec2Capacity !== undefined;
     if (props.ec2Capacity) {
@@ -501,6 +554,9 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
     this.hostPorts.claim(owner, prop, `${port}/${protocol}`, `host port ${port}/${protocol}`, HOST_PORT_CLASH_FIX);
   }
 
+  public claimServiceConnectName(owner: IConstruct, name: string): void {
+    this.serviceConnectNames.claim(owner, 'serviceConnect.name', name, `'${name}'`, 'Choose a Service Connect name no other service on the platform uses.');
+  }
 
   private createEncryptionKey(): kms.Key {
     const key = new kms.Key(this, 'EncryptionKey', {

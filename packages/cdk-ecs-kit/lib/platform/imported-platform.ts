@@ -127,6 +127,7 @@ export class ImportedEcsPlatform extends Construct implements IEcsPlatform {
       logRetention: options.logRetention,
       ec2CapacityProviderName: options.ec2Capacity ? read(PARAMETER.ec2CapacityProviderName) : undefined,
       ec2SecurityGroupId: options.ec2Capacity ? read(PARAMETER.ec2SecurityGroupId) : undefined,
+      serviceConnect: options.serviceConnect,
     });
     deferAttribute(platform.namespace, 'namespaceName', () => read(PARAMETER.namespaceName));
     deferAttribute(platform.namespace, 'namespaceArn', () => read(PARAMETER.namespaceArn));
@@ -142,7 +143,9 @@ export class ImportedEcsPlatform extends Construct implements IEcsPlatform {
   public readonly ec2CapacityProviderName?: string;
   public readonly ec2SecurityGroup?: ec2.ISecurityGroup;
   public readonly imported = true;
+  public readonly serviceConnectEnabled: boolean;
   private readonly discoveryNames: ClaimRegistry;
+  private readonly serviceConnectNames: ClaimRegistry;
   private readonly hostPorts: ClaimRegistry;
 
   constructor(scope: Construct, id: string, attrs: EcsPlatformAttributes) {
@@ -170,6 +173,8 @@ export class ImportedEcsPlatform extends Construct implements IEcsPlatform {
     this.logRetention = attrs.logRetention ?? DEFAULT_LOG_RETENTION;
     this.discoveryNames = new ClaimRegistry('registered', `in the namespace of ${this.node.path} (services of the platform's own app are not visible here)`);
     this.hostPorts = new ClaimRegistry('published', `on every EC2 instance of ${this.node.path}`);
+    this.serviceConnectEnabled = attrs.serviceConnect ?? false;
+    this.serviceConnectNames = new ClaimRegistry('served', `through Service Connect on ${this.node.path} (services of the platform's own app are not visible here)`);
   }
 
   public claimDiscoveryName(owner: IConstruct, name: string): void {
@@ -178,5 +183,9 @@ export class ImportedEcsPlatform extends Construct implements IEcsPlatform {
 
   public claimHostPort(owner: IConstruct, port: number, protocol: ecs.Protocol, prop: string = 'port'): void {
     this.hostPorts.claim(owner, prop, `${port}/${protocol}`, `host port ${port}/${protocol}`, HOST_PORT_CLASH_FIX);
+  }
+
+  public claimServiceConnectName(owner: IConstruct, name: string): void {
+    this.serviceConnectNames.claim(owner, 'serviceConnect.name', name, `'${name}'`, 'Choose a Service Connect name no other service on the platform uses.');
   }
 }

@@ -22,7 +22,16 @@ import { linkWorkloads } from '../internal/links';
 import { defaultTaskSubnets } from '../internal/subnets';
 import { createWorkloadCore } from '../internal/workload-core';
 import { checkAbsolutePath, checkDnsLabel, checkIntegerInRange, checkPort, fail } from '../internal/validation';
+import { enableServiceConnect, resolveServiceConnectServer, ServiceConnectServer } from '../internal/service-connect';
 import type { IEcsPlatform } from '../platform/ecs-platform';
+import type { ServiceConnectOptions } from '../workload/service-connect';
+
+/**
+ * The host ports Docker picks from for a bridge-mode port without a host port (the Linux
+ * ephemeral range 32768-60999, or 49153-65535 where that is unavailable). In bridge mode the
+ * Service Connect proxy listens on one of them ("ingressPortOverride", ECS API reference).
+ */
+const EPHEMERAL_HOST_PORTS = ec2.Port.tcpRange(32768, 65535);
 
 /**
  * A directory of the EC2 instance mounted into the daemon's container.
@@ -193,6 +202,16 @@ export interface Ec2DaemonServiceProps {
    * @default - the VPC's private subnets with egress (isolated subnets in a VPC without them)
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Serve `container.port` through Service Connect under a name (bridge and awsvpc mode; ECS does
+   * not support host mode). Needs a platform with `serviceConnect: true`, on which every bridge and
+   * awsvpc daemon is a client anyway. In bridge mode the proxy listens on an ephemeral host port,
+   * so `allowFrom` also opens the ephemeral range (32768-65535/TCP) of the instances.
+   *
+   * @default - not a Service Connect server (a client only, on a Service Connect platform)
+   */
+  readonly serviceConnect?: ServiceConnectOptions;
 }
 
 /**
@@ -244,6 +263,20 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
    */
   public readonly connections: ec2.Connections;
 
+  /**
+   * The log group of the Service Connect proxy's logs and access logs, KMS-encrypted and retained.
+   *
+   * @default - undefined unless the platform has Service Connect and the daemon is not in host mode
+   */
+  public readonly serviceConnectLogGroup?: logs.LogGroup;
+
+  /**
+   * The role ECS uses to issue the Service Connect TLS certificates.
+   *
+   * @default - undefined without `serviceConnect.tls`
+   */
+  public readonly serviceConnectTlsRole?: iam.IRole;
+
   private readonly publishedPorts: ec2.Port[];
 
   constructor(scope: Construct, id: string, props: Ec2DaemonServiceProps) {
@@ -284,7 +317,14 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
       );
     }
 
-    const { portMappings, hostPorts } = this.portMappings(spec, props.additionalPortMappings ?? [], networkMode);
+    const serviceConnectServer: ServiceConnectServer | undefined = props.serviceConnect === undefined ? undefined : resolveServiceConnectServer(this, props.serviceConnect, {
+      platform,
+      discoveryName: props.discoveryName,
+      containerPort: spec.port,
+      portMappingName: spec.port === undefined ? undefined : `${DEFAULT_CONTAINER_NAME}-${spec.port}`,
+      networkMode,
+    });
+    const { portMappings, hostPorts } = this.portMappings(spec, props.additionalPortMappings ?? [], networkMode, serviceConnectServer?.appProtocol);
     const volumes = this.hostVolumes(props.hostVolumes ?? []);
     const capabilities = this.capabilities(props.linuxCapabilities);
     // Claimed once every prop is valid, so a daemon rejected for another reason claims nothing.
@@ -351,6 +391,12 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
       },
     });
     this.cloudMapService = this.service.cloudMapService;
+    // ECS runs no Service Connect proxy in host mode: such a daemon is not a client.
+    if (platform.serviceConnectEnabled && networkMode !== ecs.NetworkMode.HOST) {
+      const serviceConnect = enableServiceConnect(this, platform, this.service, serviceConnectServer);
+      this.serviceConnectLogGroup = serviceConnect.logGroup;
+      this.serviceConnectTlsRole = serviceConnect.tlsRole;
+    }
     // Created after, and deleted before, the instances: on stack deletion the daemon's tasks stop
     // before managed draining terminates the instances they run on.
     if (platform.autoScalingGroup) this.service.node.addDependency(platform.autoScalingGroup);
@@ -362,6 +408,7 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
     );
 
     this.publishedPorts = portMappings.map((pm) => (pm.protocol === ecs.Protocol.UDP ? ec2.Port.udp(pm.containerPort) : ec2.Port.tcp(pm.containerPort)));
+    if (serviceConnectServer && networkMode === ecs.NetworkMode.BRIDGE) this.publishedPorts.push(EPHEMERAL_HOST_PORTS);
 
     this.acknowledgeFindings(networkMode, spec.user, privileged);
   }
@@ -369,8 +416,9 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
   /**
    * Lets `other` reach every port the daemon listens on (`container.port` and
    * `additionalPortMappings`). In bridge and host mode this opens the ports on the instances'
-   * security group. A caller in another stack is placed as for `FargateWebService.allowFrom`, with
-   * no dependency cycle.
+   * security group (a caller in another stack is placed as for `FargateWebService.allowFrom`, with
+   * no dependency cycle); a bridge-mode Service Connect server also opens the ephemeral host ports
+   * its proxy listens on.
    */
   public allowFrom(other: ec2.IConnectable): void {
     if (this.publishedPorts.length === 0) {
@@ -385,11 +433,12 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
     spec: ContainerSpec,
     additional: ecs.PortMapping[],
     networkMode: ecs.NetworkMode,
+    appProtocol?: ecs.AppProtocol,
   ): { portMappings: ecs.PortMapping[]; hostPorts: PublishedHostPort[] } {
     checkPort(this, 'container.port', spec.port);
     const requested: Array<{ mapping: ecs.PortMapping; prop: string }> = [];
     if (spec.port !== undefined) {
-      requested.push({ mapping: { containerPort: spec.port, protocol: ecs.Protocol.TCP }, prop: 'container.port' });
+      requested.push({ mapping: { containerPort: spec.port, protocol: ecs.Protocol.TCP, appProtocol }, prop: 'container.port' });
     }
     additional.forEach((mapping, i) => requested.push({ mapping, prop: `additionalPortMappings[${i}]` }));
 

@@ -27,6 +27,9 @@ import type { IEcsPlatform } from '../platform/ecs-platform';
 import type { IWebIngress } from '../platform/web-ingress';
 import { defaultTaskSubnets } from '../internal/subnets';
 import { createWorkloadCore, resolveTaskSize } from '../internal/workload-core';
+import { checkServiceConnectTaskSize, enableServiceConnect, PROXY_MEMORY_MIB, resolveServiceConnectServer } from '../internal/service-connect';
+import { DEFAULT_CONTAINER_NAME } from '../internal/defaults';
+import type { ServiceConnectOptions } from '../workload/service-connect';
 import type { TaskSizeProps } from '../workload/task-size';
 
 /**
@@ -197,6 +200,16 @@ export interface FargateWebServiceProps extends TaskSizeProps {
    * @default - the VPC's private subnets with egress
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Serve through Service Connect under a name, e.g. `{ name: 'orders' }`: tasks of the other
+   * services on the platform call http://orders:PORT through their proxy. Needs a platform with
+   * `serviceConnect: true`; on such a platform every service is a client anyway. Callers still
+   * need `allowFrom`.
+   *
+   * @default - not a Service Connect server (a client only, on a Service Connect platform)
+   */
+  readonly serviceConnect?: ServiceConnectOptions;
 }
 
 /**
@@ -274,6 +287,20 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
   /** The alarms created for `alarmTopic` (empty without one). */
   public readonly alarms: cloudwatch.Alarm[];
 
+  /**
+   * The log group of the Service Connect proxy's logs and access logs, KMS-encrypted and retained.
+   *
+   * @default - undefined unless the platform has Service Connect
+   */
+  public readonly serviceConnectLogGroup?: logs.LogGroup;
+
+  /**
+   * The role ECS uses to issue the Service Connect TLS certificates.
+   *
+   * @default - undefined without `serviceConnect.tls`
+   */
+  public readonly serviceConnectTlsRole?: iam.IRole;
+
   constructor(scope: Construct, id: string, props: FargateWebServiceProps) {
     super(scope, id);
     const { platform, ingress } = props;
@@ -315,14 +342,26 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
     }
     const scaling = props.autoScaling ? this.validateAutoScaling(props.autoScaling, desiredCount) : undefined;
     if (props.discoveryName) platform.claimDiscoveryName(this, props.discoveryName);
+    // On a Service Connect platform every task runs the proxy, as a client at least.
+    if (platform.serviceConnectEnabled) checkServiceConnectTaskSize(this, size.cpu, size.memoryMiB);
+    const serviceConnectServer = props.serviceConnect === undefined ? undefined : resolveServiceConnectServer(this, props.serviceConnect, {
+      platform,
+      discoveryName: props.discoveryName,
+      containerPort: this.port,
+      portMappingName: `${DEFAULT_CONTAINER_NAME}-${this.port}`,
+      networkMode: ecs.NetworkMode.AWS_VPC,
+      defaultAppProtocol: ecs.AppProtocol.http,
+    });
 
     const core = createWorkloadCore(this, {
       platform,
       taskDefinition: { kind: 'fargate', size },
       container: props.container,
       securityGroupDescription: `Tasks of ${this.node.path}`,
-      // The task's only container: its hard limit is the task's memory (Control Tower CT.ECS.PR.7).
-      containerOptions: { memoryLimitMiB: size.memoryMiB },
+      // The task's only container: its hard limit is the task's memory (Control Tower CT.ECS.PR.7),
+      // less the Service Connect proxy's share when the task runs one.
+      containerOptions: { memoryLimitMiB: size.memoryMiB - (platform.serviceConnectEnabled ? PROXY_MEMORY_MIB : 0) },
+      appProtocol: serviceConnectServer?.appProtocol,
       defaultPort: this.port,
     });
     this.taskDefinition = core.taskDefinition;
@@ -367,6 +406,11 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
     });
     this.cloudMapService = this.service.cloudMapService;
     dependOnCapacityProviderAssociation(this.service, platform.cluster);
+    if (platform.serviceConnectEnabled) {
+      const serviceConnect = enableServiceConnect(this, platform, this.service, serviceConnectServer);
+      this.serviceConnectLogGroup = serviceConnect.logGroup;
+      this.serviceConnectTlsRole = serviceConnect.tlsRole;
+    }
     if (props.enableExecuteCommand) {
       acknowledgeRule(
         this.taskRole,
