@@ -6,5 +6,6 @@ export type { ContainerSpec } from './container/container-spec';
 // Workloads, and the task size props they share.
 export * from './workload/task-size';
 export * from './services/fargate-web-service';
+export * from './services/web-deployment';
 export * from './services/ec2-daemon-service';
 export * from './batch/batch-task-schedule';
