@@ -94,7 +94,7 @@ function checkWholeMinutes(scope: IConstruct, prop: string, value: Duration | un
   if (value.isUnresolved()) return;
   const minutes = value.toMinutes({ integral: false });
   if (!Number.isInteger(minutes) || minutes < 0 || minutes > MAX_BAKE_MINUTES) {
-    fail(scope, prop, `must be a whole number of minutes from 0 to ${MAX_BAKE_MINUTES} (24 hours), got ${value.toHumanString()}.`, 'E.g. Duration.minutes(10).');
+    fail(scope, prop, `must be a whole number of minutes from 0 to ${MAX_BAKE_MINUTES} (24 hours), got ${minutes} minutes.`, 'E.g. Duration.minutes(10).');
   }
 }
 

@@ -11,7 +11,7 @@ import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ContainerSpec } from '../container/container-spec';
-import { acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
+import { acknowledgeGuardRule, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
 import {
   checkCapacityBounds,
   checkDesiredCount,
@@ -696,12 +696,9 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
     if (!action) {
       // A traffic-shifting deployment without alarmTopic: the alarms exist for ECS's rollback only.
       for (const alarm of deploymentAlarms) {
-        acknowledgeRule(
-          alarm,
-          'CloudWatchAlarmAction',
-          'A deployment alarm: ECS reads its state to roll a traffic-shifting deployment back. No alarmTopic was given to notify; pass one to get its actions.',
-          [NagPack.NIST_800_53_R5, NagPack.PCI_DSS_321],
-        );
+        const reason = 'A deployment alarm: ECS reads its state and rolls a traffic-shifting deployment back when it fires. No alarmTopic was given to notify anyone; pass one to add alarm and OK actions.';
+        acknowledgeRule(alarm, 'CloudWatchAlarmAction', reason, COMPLIANCE_PACKS);
+        acknowledgeGuardRule(alarm, 'cloudwatch_alarm_action_check', reason);
       }
       this.service.enableDeploymentAlarms(deploymentAlarms.map((alarm) => alarm.alarmName), { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
       return deploymentAlarms;
