@@ -1,4 +1,4 @@
-import { Aws, CustomResource, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -395,7 +395,8 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
    *
    * @default - undefined when the platform has no EC2 capacity
    */
-  public readonly ec2CapacityTeardown?: CustomResource;
+  // IConstruct like IEcsPlatform's: jsii forbids narrowing an implemented property's type.
+  public readonly ec2CapacityTeardown?: IConstruct;
 
   /**
    * The security group of the EC2 instances.
