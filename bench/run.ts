@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { MONTHLY_PRICES_USD, PRICE_SOURCE } from './prices';
+import { progressiveDeliveryTables } from './progressive';
 
 type Impl = 'kit' | 'patterns';
 const IMPLS: Impl[] = ['kit', 'patterns'];
@@ -178,11 +179,14 @@ function main(): void {
     ...rows.map(([what, kit, patterns]) => `| ${what} | ${kit} | ${patterns} |`),
   ].join('\n');
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node.js ${process.version}`;
-  process.stdout.write(`\n${table}\n\nMachine: ${machine}\n`);
+  log('progressive delivery: time model and extra resources');
+  const progressive = progressiveDeliveryTables();
+  process.stdout.write(`\n${table}\n\nMachine: ${machine}\n\n${progressive}\n`);
 
   if (!process.env.BENCH_NO_WRITE) {
     const doc = fs.readFileSync(path.join(__dirname, 'BENCHMARKS.template.md'), 'utf-8')
       .replace('{{TABLE}}', table)
+      .replace('{{PROGRESSIVE}}', progressive)
       .replace('{{MACHINE}}', machine)
       .replace('{{DATE}}', new Date().toISOString().slice(0, 10))
       .replace('{{RUNS}}', String(RUNS))

@@ -18,7 +18,7 @@ import {
   fargateTaskSize, integrationStates, loadBalancerTargetsMatchTasks, logGroupKeyAllowsLogs, noArm64OnFargateSpot, parseStateMachineDefinition,
   refTarget, renderString, resourceOf, resourcesOfType, taskDefinitionOf, schedulerRetryPolicyRange, schedulerRoleTrust, secretValueFromFormat, serviceDependsOnCapacityProviderAssociation,
   serviceRegistryMatchesNetworkMode, stackOf, synthesizedAppFromAssembly, targetGroupHealthCheckTiming, tokenOf, uniqueDiscoveryNames,
-  uniqueListenerRulePriorities, wafLogGroupName,
+  trafficShiftingListenerRules, uniqueListenerRulePriorities, wafLogGroupName,
 } from './support/deploy-rules';
 import { EXAMPLE_APPS, exampleStackClass } from './support/examples';
 import { newApp } from './support/synth';
@@ -331,6 +331,26 @@ function runTaskMachine(parameters: Array<string | object>, taskProperties: obje
   });
 }
 
+// R23 -----------------------------------------------------------------------------------------
+/** A service with an advanced configuration; the production rule forwards with `weights` (blue, green). */
+function shiftingService(deploymentConfiguration: object, weights: number[], testRule?: string): SynthesizedApp {
+  const groups = ['Blue', 'Green'].slice(0, weights.length).map((id, i) => ({ TargetGroupArn: { Ref: id }, Weight: weights[i] }));
+  const rule = (priority: number): CfnResource => ({ Type: 'AWS::ElasticLoadBalancingV2::ListenerRule', Properties: { Priority: priority, Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: groups } }] } });
+  return stackOf({
+    Blue: { Type: 'AWS::ElasticLoadBalancingV2::TargetGroup', Properties: {} },
+    Green: { Type: 'AWS::ElasticLoadBalancingV2::TargetGroup', Properties: {} },
+    ProdRule: rule(10),
+    TestRule: rule(9),
+    Service: fargateService({
+      DeploymentConfiguration: deploymentConfiguration,
+      LoadBalancers: [{
+        TargetGroupArn: { Ref: 'Blue' }, ContainerName: 'app', ContainerPort: 8080,
+        AdvancedConfiguration: { AlternateTargetGroupArn: { Ref: 'Green' }, ProductionListenerRule: { Ref: 'ProdRule' }, RoleArn: 'arn:aws:iam::123456789012:role/r', ...(testRule ? { TestListenerRule: { Ref: testRule } } : {}) },
+      }],
+    }),
+  });
+}
+
 const CHECKERS: CheckerCases[] = [
   {
     rule: alarmTopicAcceptsCloudWatch,
@@ -596,6 +616,16 @@ const CHECKERS: CheckerCases[] = [
       Whole: taskWithSecret({ executionPolicy: [], valueFrom: { Ref: 'Secret' } }).templates.Stack,
       Literal: taskWithSecret({ executionPolicy: [], valueFrom: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf:password:AWSCURRENT:' }).templates.Stack,
     }),
+  },
+  {
+    rule: trafficShiftingListenerRules,
+    bad: [
+      { name: 'a canary without BakeTimeInMinutes', app: shiftingService({ Strategy: 'CANARY' }, [100, 0]), expect: /^Stack\/Service: Strategy CANARY without BakeTimeInMinutes bakes for CloudFormation's default of 36 hours$/ },
+      { name: 'a production rule forwarding to one target group only', app: shiftingService({ Strategy: 'BLUE_GREEN', BakeTimeInMinutes: 5 }, [100]), expect: /^Stack\/ProdRule: the production rule of Service must forward to both its target groups/ },
+      { name: 'a production rule with two non-zero weights', app: shiftingService({ Strategy: 'LINEAR', BakeTimeInMinutes: 5 }, [50, 50]), expect: /^Stack\/ProdRule: the production rule of Service must give exactly one of its two target groups a non-zero weight, has 50 and 50$/ },
+      { name: 'the same rule as production and test rule', app: shiftingService({ Strategy: 'BLUE_GREEN', BakeTimeInMinutes: 5 }, [100, 0], 'ProdRule'), expect: /^Stack\/Service: TestListenerRule and ProductionListenerRule are the same rule/ },
+    ],
+    good: shiftingService({ Strategy: 'CANARY', BakeTimeInMinutes: 10, CanaryConfiguration: { CanaryPercent: 10, CanaryBakeTimeInMinutes: 5 } }, [100, 0], 'TestRule'),
   },
 ];
 

@@ -1479,7 +1479,65 @@ export const secretValueFromFormat: DeployRule = {
   },
 };
 
-/** Every deploy rule, in id order (R1..R22). */
+/**
+ * R23. A traffic-shifting service's ALB rules are what ECS documents, and its bake time is
+ * explicit.
+ * - "Application Load Balancer resources for blue/green, linear, and canary deployments" (the
+ *   production rule forwards to both target groups, one at weight 100 and one at 0; the test
+ *   rule is a different rule):
+ *   https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html
+ * - "AWS::ECS::Service DeploymentConfiguration" (BakeTimeInMinutes: without it, these
+ *   strategies bake for the CloudFormation default of 36 hours):
+ *   https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentconfiguration.html
+ */
+export const trafficShiftingListenerRules: DeployRule = {
+  id: 'traffic-shifting-listener-rules',
+  description: 'An ECS service with Strategy BLUE_GREEN, LINEAR or CANARY sets BakeTimeInMinutes; each LoadBalancers[].AdvancedConfiguration names a production rule of the template that forwards to both TargetGroupArn and AlternateTargetGroupArn with exactly one non-zero weight, and a test rule (if any) that is a different rule.',
+  docs: [
+    'Application Load Balancer resources for blue/green, linear, and canary deployments — https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html',
+    'AWS::ECS::Service DeploymentConfiguration (CloudFormation Template Reference) — https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentconfiguration.html',
+  ].join('; '),
+  check(app) {
+    const violations: string[] = [];
+    for (const { stack, logicalId, resource } of resourcesOfType(app, 'AWS::ECS::Service')) {
+      const template = app.templates[stack];
+      const where = at(stack, logicalId);
+      const strategy = resource.Properties?.DeploymentConfiguration?.Strategy;
+      if (['BLUE_GREEN', 'LINEAR', 'CANARY'].includes(strategy) && resource.Properties?.DeploymentConfiguration?.BakeTimeInMinutes === undefined) {
+        violations.push(`${where}: Strategy ${strategy} without BakeTimeInMinutes bakes for CloudFormation's default of 36 hours`);
+      }
+      for (const lb of asArray(resource.Properties?.LoadBalancers)) {
+        const advanced = lb?.AdvancedConfiguration;
+        if (!advanced) continue;
+        const productionId = refTarget(advanced.ProductionListenerRule);
+        const production = resourceOf(template, productionId, 'AWS::ElasticLoadBalancingV2::ListenerRule');
+        if (!production) {
+          violations.push(`${where}: ProductionListenerRule ${renderString(advanced.ProductionListenerRule)} is not a listener rule of this template`);
+          continue;
+        }
+        const forward = asArray(production.Properties?.Actions).find((a: any) => a?.Type === 'forward');
+        const groups = asArray(forward?.ForwardConfig?.TargetGroups);
+        const weightOf = (arn: unknown) => {
+          const group = groups.find((g: any) => refTarget(g?.TargetGroupArn) !== undefined && refTarget(g?.TargetGroupArn) === refTarget(arn));
+          return group === undefined ? undefined : numberOf(group.Weight) ?? 1;
+        };
+        const weights = [weightOf(lb.TargetGroupArn), weightOf(advanced.AlternateTargetGroupArn)];
+        if (weights.some((w) => w === undefined)) {
+          violations.push(`${at(stack, productionId!)}: the production rule of ${logicalId} must forward to both its target groups (ForwardConfig.TargetGroups), so ECS can shift the weights`);
+        } else if (weights.filter((w) => w !== 0).length !== 1) {
+          violations.push(`${at(stack, productionId!)}: the production rule of ${logicalId} must give exactly one of its two target groups a non-zero weight, has ${weights.join(' and ')}`);
+        }
+        const testId = refTarget(advanced.TestListenerRule);
+        if (advanced.TestListenerRule !== undefined && testId === productionId) {
+          violations.push(`${where}: TestListenerRule and ProductionListenerRule are the same rule; ECS needs two different rules`);
+        }
+      }
+    }
+    return violations;
+  },
+};
+
+/** Every deploy rule, in id order (R1..R23). */
 export const DEPLOY_RULES: readonly DeployRule[] = [
   alarmTopicAcceptsCloudWatch,
   noArm64OnFargateSpot,
@@ -1503,6 +1561,7 @@ export const DEPLOY_RULES: readonly DeployRule[] = [
   schedulerRetryPolicyRange,
   ec2ContainerMemory,
   secretValueFromFormat,
+  trafficShiftingListenerRules,
 ];
 
 /** The placeholders whose checks the maintainer fills in (their tests are test.todo). */

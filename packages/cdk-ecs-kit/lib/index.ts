@@ -7,5 +7,6 @@ export type { ContainerSpec } from './container/container-spec';
 export * from './workload/task-size';
 export * from './workload/service-connect';
 export * from './services/fargate-web-service';
+export * from './services/web-deployment';
 export * from './services/ec2-daemon-service';
 export * from './batch/batch-task-schedule';

@@ -6,7 +6,8 @@ import {
   ScalingPolicy,
 } from '@aws-sdk/client-application-auto-scaling';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { DescribeServicesCommand, ECSClient, Service } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, ECSClient, Service, ServiceDeployment } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { awsCall, AwsCallError, classifyAwsError } from './aws-errors';
 import {
   checkCapacityMatchesTemplate,
@@ -26,6 +27,15 @@ import {
 } from './checks';
 import { VerifyCheck, VerifyProblem, VerifyReport } from './report';
 import { readStackInventory, StackInventory, StackService } from './stack-inventory';
+import {
+  checkProductionRulesHealthy,
+  checkTrafficShiftCompleted,
+  describeShift,
+  isShiftSettling,
+  isTrafficShifting,
+  latestServiceDeployment,
+  trafficShiftStateOf,
+} from './traffic-shifting';
 
 /** Exit code: every check passed. */
 export const EXIT_OK = 0;
@@ -67,6 +77,11 @@ export interface VerifyClients {
   readonly cloudFormation: CloudFormationClient;
   readonly ecs: ECSClient;
   readonly applicationAutoScaling: ApplicationAutoScalingClient;
+  /**
+   * For the production listener rules of traffic-shifting services; without it those rules
+   * are not checked (a caller written before they were).
+   */
+  readonly elasticLoadBalancing?: ElasticLoadBalancingV2Client;
 }
 
 /**
@@ -91,6 +106,7 @@ export function createClients(options: Pick<VerifyOptions, 'region' | 'profile' 
     cloudFormation: new CloudFormationClient(config),
     ecs: new ECSClient(config),
     applicationAutoScaling: new ApplicationAutoScalingClient(config),
+    elasticLoadBalancing: new ElasticLoadBalancingV2Client(config),
   };
 }
 
@@ -111,7 +127,7 @@ export async function verifyStack(options: VerifyOptions, injectedClients?: Veri
     region = await resolveRegion(clients.cloudFormation);
     const inventory = await readStackInventory(clients.cloudFormation, options.stackName);
     checks.push(checkStackStatus(options.stackName, inventory), checkServicesFound(options.stackName, inventory));
-    checks.push(...await serviceChecks(clients.ecs, inventory, options));
+    checks.push(...await serviceChecks(clients.ecs, clients.elasticLoadBalancing, inventory, options));
     checks.push(...await scalingChecks(clients.applicationAutoScaling, inventory));
     return report(options.stackName, region, checks);
   } catch (error) {
@@ -119,7 +135,7 @@ export async function verifyStack(options: VerifyOptions, injectedClients?: Veri
       classifyAwsError(error, { stackName: options.stackName, region, profile: options.profile }));
   } finally {
     // Clients made here are closed here; injected ones belong to the caller.
-    if (clients && !injectedClients) Object.values(clients).forEach(client => client.destroy());
+    if (clients && !injectedClients) Object.values(clients).forEach(client => client?.destroy());
   }
 }
 
@@ -142,20 +158,35 @@ async function resolveRegion(client: CloudFormationClient): Promise<string> {
   return typeof region === 'function' ? await region() : String(region);
 }
 
-async function serviceChecks(ecs: ECSClient, inventory: StackInventory, options: VerifyOptions): Promise<VerifyCheck[]> {
+async function serviceChecks(
+  ecs: ECSClient,
+  elb: ElasticLoadBalancingV2Client | undefined,
+  inventory: StackInventory,
+  options: VerifyOptions,
+): Promise<VerifyCheck[]> {
   const stackServices = inventory.services;
   let described = await describeServices(ecs, stackServices);
+  let shifts = await describeShifts(ecs, stackServices, described);
 
   const waitMs = options.waitMs ?? 0;
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   const deadline = Date.now() + waitMs;
-  let settling = stackServices.filter(s => isSettling(described.get(s)?.service));
+  // A traffic-shifting deployment is settling until its service deployment ends: through the
+  // test and production shifts and the bake time, which DescribeServices does not show.
+  const isServiceSettling = (s: StackService) => {
+    const service = described.get(s)?.service;
+    return isTrafficShifting(service) && shifts.has(s)
+      ? isShiftSettling(trafficShiftStateOf(shifts.get(s)))
+      : isSettling(service);
+  };
+  let settling = stackServices.filter(isServiceSettling);
   while (settling.length > 0 && Date.now() < deadline) {
     options.onProgress?.(`waiting for ${settling.length} of ${stackServices.length} services: `
-      + settling.map(s => `${serviceResource(s)} ${progressOf(described.get(s)?.service)}`).join('; '));
+      + settling.map(s => `${serviceResource(s)} ${progressOf(described.get(s)?.service, shifts.get(s))}`).join('; '));
     await sleep(Math.min(pollIntervalMs, Math.max(0, deadline - Date.now())));
     described = new Map([...described, ...await describeServices(ecs, settling)]);
-    settling = stackServices.filter(s => isSettling(described.get(s)?.service));
+    shifts = new Map([...shifts, ...await describeShifts(ecs, settling, described)]);
+    settling = stackServices.filter(isServiceSettling);
   }
 
   const checks: VerifyCheck[] = [];
@@ -168,13 +199,34 @@ async function serviceChecks(ecs: ECSClient, inventory: StackInventory, options:
       checkTasksRunning(stackService, service),
       checkNoFailureEvents(stackService, service),
     );
+    if (isTrafficShifting(service)) {
+      checks.push(checkTrafficShiftCompleted(stackService, serviceResource(stackService), service, shifts.get(stackService)));
+      if (elb) checks.push(...await checkProductionRulesHealthy(elb, stackService, serviceResource(stackService), service));
+    }
   }
   return checks;
 }
 
-function progressOf(service: Service | undefined): string {
+/** The newest service deployment of each traffic-shifting service. */
+async function describeShifts(
+  ecs: ECSClient,
+  stackServices: StackService[],
+  described: Map<StackService, { service?: Service }>,
+): Promise<Map<StackService, ServiceDeployment | undefined>> {
+  const shifts = new Map<StackService, ServiceDeployment | undefined>();
+  for (const s of stackServices) {
+    const service = described.get(s)?.service;
+    if (service?.status !== 'ACTIVE' || !isTrafficShifting(service)) continue;
+    shifts.set(s, await latestServiceDeployment(ecs, s));
+  }
+  return shifts;
+}
+
+function progressOf(service: Service | undefined, shift?: ServiceDeployment): string {
   if (!service) return 'missing';
-  return `${rolloutOf(service).state}, ${service.runningCount ?? 0}/${service.desiredCount ?? 0} running`;
+  const running = `${service.runningCount ?? 0}/${service.desiredCount ?? 0} running`;
+  if (isTrafficShifting(service)) return `${describeShift(service, shift)}, ${running}`;
+  return `${rolloutOf(service).state}, ${running}`;
 }
 
 /** DescribeServices for the stack's services: per cluster, 10 services per call (the API's limit). */

@@ -1,4 +1,4 @@
-const SDK_CLIENTS = ['@aws-sdk/client-ecs', '@aws-sdk/client-cloudformation', '@aws-sdk/client-application-auto-scaling'];
+const SDK_CLIENTS = ['@aws-sdk/client-ecs', '@aws-sdk/client-cloudformation', '@aws-sdk/client-application-auto-scaling', '@aws-sdk/client-elastic-load-balancing-v2'];
 
 describe('cdk-ecs-kit-verify', () => {
   test('importing the package does not load the AWS SDK: StackVerifier loads it on first verify', () => {

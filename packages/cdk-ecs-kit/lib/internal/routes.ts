@@ -7,6 +7,8 @@ export interface RouteRequest {
   readonly hostHeaders: readonly string[];
   readonly pathPatterns: readonly string[];
   readonly priority?: number;
+  /** A header condition on top of host and path (a deployment's test rule). */
+  readonly httpHeader?: { readonly name: string; readonly value: string };
 }
 
 /**
@@ -22,8 +24,10 @@ export class RouteTable {
   private readonly byConditions = new Map<string, string>();
 
   public claim(service: IConstruct, route: RouteRequest): number {
-    const catchAll = route.hostHeaders.length === 0 && route.pathPatterns.length === 0;
-    const conditionsKey = JSON.stringify([[...route.hostHeaders].sort(), [...route.pathPatterns].sort()]);
+    const catchAll = route.hostHeaders.length === 0 && route.pathPatterns.length === 0 && route.httpHeader === undefined;
+    // Header names are case-insensitive; without a header the key is what it always was.
+    const header = route.httpHeader ? [[route.httpHeader.name.toLowerCase(), route.httpHeader.value]] : [];
+    const conditionsKey = JSON.stringify([[...route.hostHeaders].sort(), [...route.pathPatterns].sort(), ...header]);
     const sameConditions = this.byConditions.get(conditionsKey);
     if (sameConditions !== undefined) {
       if (catchAll) {

@@ -433,6 +433,7 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
    *
    * @default - undefined when the platform has no EC2 capacity
    */
+  // IConstruct like IEcsPlatform's: jsii forbids narrowing an implemented property's type.
   public readonly ec2CapacityTeardown?: IConstruct;
 
   /**

@@ -66,7 +66,7 @@ export class ImportedWebIngress extends Construct implements IWebIngress {
   }
 
   public claimRoute(service: IConstruct, route: WebRoute): number {
-    return this.routes.claim(service, { hostHeaders: route.hostHeaders ?? [], pathPatterns: route.pathPatterns ?? [], priority: route.priority });
+    return this.routes.claim(service, { hostHeaders: route.hostHeaders ?? [], pathPatterns: route.pathPatterns ?? [], priority: route.priority, httpHeader: route.httpHeader });
   }
 
   public connectTargets(_service: IConstruct, serviceSecurityGroup: ec2.ISecurityGroup, port: number): ec2.ISecurityGroup[] {

@@ -16,6 +16,17 @@ import { checkDnsLabel, checkIntegerInRange, fail } from '../internal/validation
 import type { IEcsPlatform } from './ecs-platform';
 
 /**
+ * An HTTP header a listener rule matches: requests carrying header `name` with `value`.
+ */
+export interface HttpHeaderMatch {
+  /** The header name, e.g. 'x-canary': 1-40 characters of an HTTP token (letters, digits, !#$%&'*+.^_`|~-). */
+  readonly name: string;
+
+  /** The value to match, 1-128 characters; ALB allows the wildcards '*' and '?'. */
+  readonly value: string;
+}
+
+/**
  * A route a service asks an ingress for: the listener rule's conditions and priority.
  */
 export interface WebRoute {
@@ -40,6 +51,14 @@ export interface WebRoute {
    * without host or path condition
    */
   readonly priority?: number;
+
+  /**
+   * An http-header condition of the rule, on top of the host and path conditions (a test rule
+   * of a traffic-shifting deployment).
+   *
+   * @default - no header condition
+   */
+  readonly httpHeader?: HttpHeaderMatch;
 }
 
 /**
@@ -434,7 +453,7 @@ export class WebIngress extends Construct implements ec2.IConnectable, IWebIngre
   }
 
   public claimRoute(service: IConstruct, route: WebRoute): number {
-    return this.routes.claim(service, { hostHeaders: route.hostHeaders ?? [], pathPatterns: route.pathPatterns ?? [], priority: route.priority });
+    return this.routes.claim(service, { hostHeaders: route.hostHeaders ?? [], pathPatterns: route.pathPatterns ?? [], priority: route.priority, httpHeader: route.httpHeader });
   }
 
   public connectTargets(_service: IConstruct, _serviceSecurityGroup: ec2.ISecurityGroup, port: number): ec2.ISecurityGroup[] {

@@ -1,4 +1,5 @@
-import { Duration } from 'aws-cdk-lib';
+import { Aws, Duration } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -10,7 +11,7 @@ import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ContainerSpec } from '../container/container-spec';
-import { acknowledgeRule, NagPack } from '../internal/compliance';
+import { acknowledgeGuardRule, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
 import {
   checkCapacityBounds,
   checkDesiredCount,
@@ -21,6 +22,7 @@ import {
   fail,
 } from '../internal/validation';
 import { dependOnCapacityProviderAssociation } from '../internal/capacity';
+import { checkWebDeployment } from '../internal/deployment-checks';
 import { linkWorkloads } from '../internal/links';
 import { checkConditionValueCount, checkHostHeaders, checkPathPatterns, checkRulePriority } from '../internal/web-checks';
 import type { IEcsPlatform } from '../platform/ecs-platform';
@@ -31,6 +33,7 @@ import { checkServiceConnectTaskSize, enableServiceConnect, PROXY_MEMORY_MIB, re
 import { DEFAULT_CONTAINER_NAME } from '../internal/defaults';
 import type { ServiceConnectOptions } from '../workload/service-connect';
 import type { TaskSizeProps } from '../workload/task-size';
+import { WebDeployment } from './web-deployment';
 
 /**
  * Target-tracking auto scaling of a FargateWebService. Each target (CPU, memory, requests per
@@ -64,6 +67,8 @@ export interface AutoScalingOptions {
 
   /**
    * The load balancer requests per task per minute to keep the service at. Needs an `ingress`.
+   * With a traffic-shifting `deployment` it tracks the sum of both target groups'
+   * RequestCountPerTarget (metric math), so it keeps working after ECS swaps them.
    *
    * @default - no request-count scaling
    */
@@ -194,6 +199,16 @@ export interface FargateWebServiceProps extends TaskSizeProps {
   readonly alarmTopic?: sns.ITopic;
 
   /**
+   * How a new version rolls out: `WebDeployment.rolling()`, or a traffic-shifting
+   * `WebDeployment.canary()`, `.linear()` or `.blueGreen()` on two target groups of the
+   * `ingress` (required for those), rolled back automatically on the 5xx and unhealthy-target
+   * alarms of both target groups.
+   *
+   * @default WebDeployment.rolling() - ECS's rolling update, with the circuit breaker
+   */
+  readonly deployment?: WebDeployment;
+
+  /**
    * The subnets the tasks run in. Tasks never get a public IP, so these subnets need a route
    * to a NAT gateway (or VPC endpoints) for image pulls and AWS APIs.
    *
@@ -270,6 +285,32 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
    */
   public readonly listenerPriority?: number;
 
+  /** How new versions roll out. */
+  public readonly deployment: WebDeployment;
+
+  /**
+   * The second target group of a traffic-shifting deployment: ECS starts the new version in
+   * whichever of `targetGroup` and this one is idle, then shifts the production rule's weights.
+   *
+   * @default - undefined for a rolling deployment
+   */
+  public readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
+
+  /**
+   * The test listener rule of a deployment with a `testHeader`.
+   *
+   * @default - undefined without a test header
+   */
+  public readonly testListenerRule?: elbv2.ApplicationListenerRule;
+
+  /**
+   * The role ECS assumes to shift traffic: scoped to this service's listener, rules and target
+   * groups.
+   *
+   * @default - undefined for a rolling deployment
+   */
+  public readonly deploymentRole?: iam.IRole;
+
   /**
    * The scalable task count; add step or scheduled scaling to it.
    *
@@ -304,6 +345,8 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
   constructor(scope: Construct, id: string, props: FargateWebServiceProps) {
     super(scope, id);
     const { platform, ingress } = props;
+    this.deployment = props.deployment ?? WebDeployment.rolling();
+    const shifting = this.deployment.shiftsTraffic;
 
     if (props.container.port === undefined) {
       fail(this, 'container.port', 'is required for a web service: it is the port the load balancer and other services connect to.', 'Set container.port to the TCP port the app listens on (e.g. 8080).');
@@ -339,6 +382,10 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
         'needs a writable root file system: the SSM agent ECS Exec runs in the container writes to it, and container.readonlyRootFilesystem is true (the default).',
         'Set container.readonlyRootFilesystem: false together with enableExecuteCommand, or leave ECS Exec off.',
       );
+    }
+    checkWebDeployment(this, this.deployment, ingress !== undefined);
+    if (shifting && props.priority === 1 && this.deployment.testHeader) {
+      fail(this, 'priority', 'is 1, and the test rule of deployment.testHeader needs the priority just before the production rule.', 'Use a priority of 2 or more.');
     }
     const scaling = props.autoScaling ? this.validateAutoScaling(props.autoScaling, desiredCount) : undefined;
     if (props.discoveryName) platform.claimDiscoveryName(this, props.discoveryName);
@@ -396,6 +443,16 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
       enableExecuteCommand: props.enableExecuteCommand ?? false,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       enableECSManagedTags: true,
+      // Only for traffic-shifting deployments: a rolling service's template stays as it was.
+      ...(shifting ? {
+        deploymentStrategy: this.deployment.strategy,
+        bakeTime: this.deployment.bakeTime,
+        canaryConfiguration: this.deployment.strategy === ecs.DeploymentStrategy.CANARY
+          ? { stepPercent: this.deployment.stepPercent, stepBakeTime: this.deployment.stepBakeTime } : undefined,
+        linearConfiguration: this.deployment.strategy === ecs.DeploymentStrategy.LINEAR
+          ? { stepPercent: this.deployment.stepPercent, stepBakeTime: this.deployment.stepBakeTime } : undefined,
+        lifecycleHooks: this.deployment.lifecycleHooks,
+      } : {}),
       cloudMapOptions: props.discoveryName === undefined ? undefined : {
         cloudMapNamespace: platform.namespace,
         name: props.discoveryName,
@@ -425,6 +482,9 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
       this.targetGroup = attached.targetGroup;
       this.listenerRule = attached.listenerRule;
       this.listenerPriority = attached.priority;
+      this.alternateTargetGroup = attached.alternateTargetGroup;
+      this.testListenerRule = attached.testListenerRule;
+      this.deploymentRole = attached.deploymentRole;
     }
 
     if (scaling) {
@@ -439,12 +499,15 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
       if (scaling.targetMemoryPercent !== undefined) {
         this.scalableTarget.scaleOnMemoryUtilization('MemoryScaling', { targetUtilizationPercent: scaling.targetMemoryPercent, ...cooldowns });
       }
-      if (scaling.requestsPerTarget !== undefined && this.targetGroup) {
+      if (scaling.requestsPerTarget !== undefined && this.targetGroup && this.alternateTargetGroup && ingress) {
+        this.scaleOnRequestsOfBothTargetGroups(ingress, scaling.requestsPerTarget, cooldowns);
+      } else if (scaling.requestsPerTarget !== undefined && this.targetGroup) {
         this.scalableTarget.scaleOnRequestCount('RequestScaling', { requestsPerTarget: scaling.requestsPerTarget, targetGroup: this.targetGroup, ...cooldowns });
       }
     }
 
-    this.alarms = props.alarmTopic ? this.createAlarms(props.alarmTopic, ingress) : [];
+    // A traffic-shifting deployment always gets its deployment alarms: they are how ECS rolls it back.
+    this.alarms = props.alarmTopic || (shifting && ingress) ? this.createAlarms(props.alarmTopic, ingress) : [];
   }
 
   /**
@@ -473,8 +536,9 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
 
   private attachToIngress(ingress: IWebIngress, hostHeaders: string[], pathPatterns: string[], props: FargateWebServiceProps) {
     const priority = ingress.claimRoute(this, { hostHeaders, pathPatterns, priority: props.priority });
+    const shifting = this.deployment.shiftsTraffic;
 
-    const targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
+    const newTargetGroup = (id: string) => new elbv2.ApplicationTargetGroup(this, id, {
       vpc: props.platform.vpc,
       targetType: elbv2.TargetType.IP,
       protocol: elbv2.ApplicationProtocol.HTTP,
@@ -490,36 +554,167 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
         healthyHttpCodes: '200-399',
       },
     });
+    const targetGroup = newTargetGroup('TargetGroup');
+    const alternateTargetGroup = shifting ? newTargetGroup('AlternateTargetGroup') : undefined;
 
     const conditions: elbv2.ListenerCondition[] = [];
     if (hostHeaders.length > 0) conditions.push(elbv2.ListenerCondition.hostHeaders(hostHeaders));
     if (pathPatterns.length > 0) conditions.push(elbv2.ListenerCondition.pathPatterns(pathPatterns));
     // A rule needs a condition: a catch-all service matches every path, at the last priority.
     if (conditions.length === 0) conditions.push(elbv2.ListenerCondition.pathPatterns(['/*']));
+    // Both target groups in every rule, production at weight 100: ECS rewrites the weights during
+    // a deployment. Nothing here depends on the image, task size or scaling, so a stack update
+    // that changes only those never rewrites (and so never resets) the weights.
+    const action = alternateTargetGroup
+      ? elbv2.ListenerAction.weightedForward([{ targetGroup, weight: 100 }, { targetGroup: alternateTargetGroup, weight: 0 }])
+      : elbv2.ListenerAction.forward([targetGroup]);
     // In this construct's scope, so it lives in the service's stack, not the ingress's.
     const listenerRule = new elbv2.ApplicationListenerRule(this, 'ListenerRule', {
       listener: ingress.listener,
       priority,
       conditions,
-      action: elbv2.ListenerAction.forward([targetGroup]),
+      action,
     });
+
+    let testListenerRule: elbv2.ApplicationListenerRule | undefined;
+    const testHeader = this.deployment.testHeader;
+    if (alternateTargetGroup && testHeader) {
+      // Just before the production rule: evaluated first for the same requests, and after every
+      // rule that already came before the production rule.
+      const testPriority = ingress.claimRoute(this, { hostHeaders, pathPatterns, priority: priority - 1, httpHeader: testHeader });
+      testListenerRule = new elbv2.ApplicationListenerRule(this, 'TestListenerRule', {
+        listener: ingress.listener,
+        priority: testPriority,
+        conditions: [...conditions, elbv2.ListenerCondition.httpHeader(testHeader.name, [testHeader.value])],
+        action: elbv2.ListenerAction.weightedForward([{ targetGroup, weight: 100 }, { targetGroup: alternateTargetGroup, weight: 0 }]),
+      });
+    }
+
+    const deploymentRole = alternateTargetGroup
+      ? this.createDeploymentRole(ingress, [listenerRule, ...(testListenerRule ? [testListenerRule] : [])], [targetGroup, alternateTargetGroup])
+      : undefined;
 
     // Registered through `loadBalancers` rather than attachToApplicationTargetGroup: that method
     // also opens this service's security group to the load balancer, placing rules that
     // reference it in the ingress's stack (a cross-stack cycle for a service in another stack).
+    // The same goes for ecs.AlternateTarget, which without a role attaches the AWS managed policy.
     this.service.loadBalancers = [...this.service.loadBalancers, {
       targetGroupArn: targetGroup.targetGroupArn,
       containerName: this.container.containerName,
       containerPort: this.port,
+      ...(alternateTargetGroup && deploymentRole ? {
+        advancedConfiguration: {
+          alternateTargetGroupArn: alternateTargetGroup.targetGroupArn,
+          productionListenerRule: listenerRule.listenerRuleArn,
+          testListenerRule: testListenerRule?.listenerRuleArn,
+          roleArn: deploymentRole.roleArn,
+        },
+      } : {}),
     }];
     this.service.node.addDependency(targetGroup.loadBalancerAttached);
+    if (alternateTargetGroup) this.service.node.addDependency(alternateTargetGroup.loadBalancerAttached);
+    if (deploymentRole) this.service.node.addDependency(deploymentRole);
 
-
-    return { targetGroup, listenerRule, priority };
+    return { targetGroup, listenerRule, priority, alternateTargetGroup, testListenerRule, deploymentRole };
   }
 
-  private createAlarms(topic: sns.ITopic, ingress: IWebIngress | undefined): cloudwatch.Alarm[] {
-    const action = new cloudwatchActions.SnsAction(topic);
+  /**
+   * The role ECS assumes to shift traffic ("Amazon ECS infrastructure IAM role for load
+   * balancers"): instead of the AWS managed policy, which may modify any rule and target group
+   * of the account, an inline policy that may modify only this service's rules and listener and
+   * register targets only in its two target groups.
+   */
+  private createDeploymentRole(ingress: IWebIngress, rules: elbv2.ApplicationListenerRule[], targetGroups: elbv2.ApplicationTargetGroup[]): iam.Role {
+    const role = new iam.Role(this, 'DeploymentRole', {
+      description: `ECS shifts traffic between the target groups of ${this.node.path}`,
+      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } }),
+      inlinePolicies: {
+        ShiftTraffic: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              sid: 'DescribeLoadBalancing',
+              actions: [
+                'elasticloadbalancing:DescribeListeners',
+                'elasticloadbalancing:DescribeRules',
+                'elasticloadbalancing:DescribeTargetGroups',
+                'elasticloadbalancing:DescribeTargetHealth',
+              ],
+              // Describe actions of Elastic Load Balancing support no resource-level permissions.
+              resources: ['*'],
+            }),
+            new iam.PolicyStatement({
+              sid: 'ShiftWeights',
+              actions: ['elasticloadbalancing:ModifyRule'],
+              resources: rules.map((rule) => rule.listenerRuleArn),
+            }),
+            new iam.PolicyStatement({
+              sid: 'ShiftListener',
+              actions: ['elasticloadbalancing:ModifyListener'],
+              resources: [ingress.listener.listenerArn],
+            }),
+            new iam.PolicyStatement({
+              sid: 'RegisterTasks',
+              actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
+              resources: targetGroups.map((group) => group.targetGroupArn),
+            }),
+          ],
+        }),
+      },
+    });
+    const describeReason = 'Elastic Load Balancing Describe actions (listeners, rules, target groups, target health) support no resource-level permissions; every modifying action is scoped to this service\'s listener, rules and target groups.';
+    acknowledgeRule(role, 'IAM5[Resource::*]', describeReason, [NagPack.AWS_SOLUTIONS]);
+    acknowledgeRule(
+      role,
+      'IAMNoInlinePolicy',
+      'The inline policy holds only what ECS needs to shift this service\'s traffic, scoped to its own listener rules and target groups; it lives and is reviewed with this one role (the alternative, the AWS managed policy, is account-wide).',
+      COMPLIANCE_PACKS,
+    );
+    return role;
+  }
+
+  /**
+   * Target tracking on requests per task over both target groups (metric math). ECS swaps the
+   * target groups on every traffic-shifting deployment; the predefined ALBRequestCountPerTarget
+   * metric follows one of them and would see no requests after a swap. Both groups hold the full
+   * task count while traffic shifts, so the sum of their RequestCountPerTarget is the requests
+   * per task at every moment.
+   */
+  private scaleOnRequestsOfBothTargetGroups(ingress: IWebIngress, requestsPerTarget: number, cooldowns: { scaleInCooldown: Duration; scaleOutCooldown: Duration }): void {
+    const metric = (id: string, group: elbv2.ApplicationTargetGroup) => ({
+      Id: id,
+      ReturnData: false,
+      MetricStat: {
+        Metric: {
+          Namespace: 'AWS/ApplicationELB',
+          MetricName: 'RequestCountPerTarget',
+          Dimensions: [
+            { Name: 'LoadBalancer', Value: ingress.loadBalancerFullName },
+            { Name: 'TargetGroup', Value: group.targetGroupFullName },
+          ],
+        },
+        Stat: 'Sum',
+      },
+    });
+    // The L2 takes a single metric, not metric math: the query list is set on the L1.
+    this.scalableTarget!.scaleToTrackCustomMetric('RequestScaling', {
+      targetValue: requestsPerTarget,
+      metric: this.service.metricCpuUtilization(),
+      ...cooldowns,
+    });
+    // The policy is a child of the ScalableTarget inside the ScalableTaskCount.
+    const policy = this.scalableTarget!.node.findAll().find((c) => c.node.id === 'RequestScaling')!;
+    const cfnPolicy = policy.node.defaultChild as appscaling.CfnScalingPolicy;
+    const path = 'TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification';
+    for (const field of ['MetricName', 'Namespace', 'Dimensions', 'Statistic', 'Unit']) cfnPolicy.addPropertyDeletionOverride(`${path}.${field}`);
+    cfnPolicy.addPropertyOverride(`${path}.Metrics`, [
+      metric('primary', this.targetGroup!),
+      metric('alternate', this.alternateTargetGroup!),
+      { Id: 'requestsPerTask', Expression: 'FILL(primary, 0) + FILL(alternate, 0)', Label: 'Requests per task, both target groups', ReturnData: true },
+    ]);
+  }
+
+  private createAlarms(topic: sns.ITopic | undefined, ingress: IWebIngress | undefined): cloudwatch.Alarm[] {
+    const action = topic ? new cloudwatchActions.SnsAction(topic) : undefined;
     const alarms: cloudwatch.Alarm[] = [];
     const deploymentAlarms: cloudwatch.Alarm[] = [];
 
@@ -530,13 +725,7 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
       };
       deploymentAlarms.push(new cloudwatch.Alarm(this, 'Target5xxAlarm', {
         alarmDescription: `More than 10 HTTP 5xx responses a minute from the tasks of ${this.node.path}`,
-        metric: new cloudwatch.Metric({
-          namespace: 'AWS/ApplicationELB',
-          metricName: 'HTTPCode_Target_5XX_Count',
-          dimensionsMap,
-          statistic: cloudwatch.Stats.SUM,
-          period: Duration.minutes(1),
-        }),
+        metric: this.overBothTargetGroups('HTTPCode_Target_5XX_Count', cloudwatch.Stats.SUM, dimensionsMap),
         threshold: 10,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 2,
@@ -545,13 +734,7 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
       }));
       deploymentAlarms.push(new cloudwatch.Alarm(this, 'UnhealthyTargetsAlarm', {
         alarmDescription: `Tasks of ${this.node.path} fail the load balancer health check`,
-        metric: new cloudwatch.Metric({
-          namespace: 'AWS/ApplicationELB',
-          metricName: 'UnHealthyHostCount',
-          dimensionsMap,
-          statistic: cloudwatch.Stats.MAXIMUM,
-          period: Duration.minutes(1),
-        }),
+        metric: this.overBothTargetGroups('UnHealthyHostCount', cloudwatch.Stats.MAXIMUM, dimensionsMap),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 3,
@@ -559,6 +742,16 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }));
       alarms.push(...deploymentAlarms);
+    }
+    if (!action) {
+      // A traffic-shifting deployment without alarmTopic: the alarms exist for ECS's rollback only.
+      for (const alarm of deploymentAlarms) {
+        const reason = 'A deployment alarm: ECS reads its state and rolls a traffic-shifting deployment back when it fires. No alarmTopic was given to notify anyone; pass one to add alarm and OK actions.';
+        acknowledgeRule(alarm, 'CloudWatchAlarmAction', reason, COMPLIANCE_PACKS);
+        acknowledgeGuardRule(alarm, 'cloudwatch_alarm_action_check', reason);
+      }
+      this.service.enableDeploymentAlarms(deploymentAlarms.map((alarm) => alarm.alarmName), { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
+      return deploymentAlarms;
     }
     // Not a deployment alarm: high CPU under real load is a reason to scale, not to roll back.
     alarms.push(new cloudwatch.Alarm(this, 'CpuHighAlarm', {
@@ -580,5 +773,27 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
       });
     }
     return alarms;
+  }
+
+  /**
+   * An ALB target group metric of this service: of its target group for a rolling deployment;
+   * for a traffic-shifting one, metric math over both target groups (the new version may be in
+   * either), missing data filled with 0.
+   */
+  private overBothTargetGroups(metricName: string, statistic: string, dimensionsMap: { [name: string]: string }): cloudwatch.IMetric {
+    const metricOf = (targetGroup: elbv2.ApplicationTargetGroup) => new cloudwatch.Metric({
+      namespace: 'AWS/ApplicationELB',
+      metricName,
+      dimensionsMap: { ...dimensionsMap, TargetGroup: targetGroup.targetGroupFullName },
+      statistic,
+      period: Duration.minutes(1),
+    });
+    if (!this.alternateTargetGroup) return metricOf(this.targetGroup!);
+    return new cloudwatch.MathExpression({
+      expression: 'FILL(primary, 0) + FILL(alternate, 0)',
+      usingMetrics: { primary: metricOf(this.targetGroup!), alternate: metricOf(this.alternateTargetGroup) },
+      label: `${metricName} of both target groups`,
+      period: Duration.minutes(1),
+    });
   }
 }
