@@ -14,7 +14,7 @@ import { acknowledgeGrantPolicy, acknowledgeGuardRule, acknowledgeRule, COMPLIAN
  * every container instance still listed in the cluster until none is left. Create and Update do
  * nothing. AWS SDK v3 comes with the Node.js Lambda runtime.
  */
-const HANDLER_CODE = `
+const HANDLER_CODE = `// cdk-ecs-kit:lambda-runtime-code (runs in the Lambda runtime, which provides these modules)
 const { AutoScalingClient, DeleteAutoScalingGroupCommand } = require('@aws-sdk/client-auto-scaling');
 const { ECSClient, ListContainerInstancesCommand, DeregisterContainerInstanceCommand } = require('@aws-sdk/client-ecs');
 
@@ -55,6 +55,7 @@ exports.isComplete = async (event) => {
   }
   return { IsComplete: arns.length === 0 };
 };
+// cdk-ecs-kit:end-lambda-runtime-code
 `;
 
 /** Properties of an Ec2CapacityTeardown. */
