@@ -26,7 +26,7 @@ function packageCode(text) {
   return text.replace(/cdk-ecs-kit:lambda-runtime-code[\s\S]*?cdk-ecs-kit:end-lambda-runtime-code/g, '');
 }
 
-const SDK_CLIENTS = ['@aws-sdk/client-application-auto-scaling', '@aws-sdk/client-cloudformation', '@aws-sdk/client-ecs'];
+const SDK_CLIENTS = ['@aws-sdk/client-application-auto-scaling', '@aws-sdk/client-cloudformation', '@aws-sdk/client-ecs', '@aws-sdk/client-elastic-load-balancing-v2'];
 
 const FORBIDDEN = [
   [/^(test|examples|bench|scripts|\.ci|cdk\.out|lib|src|bin)\//, 'repository-only directory'],
@@ -126,4 +126,4 @@ for (const name of Object.keys(CHECKS)) {
   }
 }
 if (failed) process.exit(1);
-console.log('contents OK: cdk-ecs-kit has only its peers and no AWS SDK; cdk-ecs-kit-verify has its bin and the three SDK clients; every require() is installed for the user');
+console.log('contents OK: cdk-ecs-kit has only its peers and no AWS SDK; cdk-ecs-kit-verify has its bin and the four SDK clients; every require() is installed for the user');

@@ -4,7 +4,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { ContainerSpec, EcsPlatform, EcsPlatformProps } from 'cdk-ecs-kit';
+import { ContainerSpec, EcsPlatform, EcsPlatformProps, IEcsPlatform } from 'cdk-ecs-kit';
 import { StackVerifier, VerifyReport } from 'cdk-ecs-kit-verify';
 
 const props: EcsPlatformProps = {
@@ -12,7 +12,9 @@ const props: EcsPlatformProps = {
   ec2Capacity: { instanceType: new ec2.InstanceType('m7g.large'), minCapacity: 1, maxCapacity: 2 },
 };
 const platform: EcsPlatform = new EcsPlatform(new Stack(new App(), 'TypesStack'), 'Platform', props);
-const cluster: ecs.Cluster = platform.cluster;
+const cluster: ecs.ICluster = platform.cluster;
+// A workload takes any IEcsPlatform, this app's or one imported from another app.
+const contract: IEcsPlatform = platform;
 const spec: ContainerSpec = { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'), port: 8080 };
 
 // aws-cdk-lib's Duration is accepted where the verifier takes a duration.
@@ -20,4 +22,4 @@ const verifier = new StackVerifier({ stackName: 'TypesStack', wait: Duration.min
 const report: Promise<VerifyReport> = verifier.verify();
 const exitCode: Promise<number> = report.then((r) => r.exitCode);
 
-export { cluster, spec, exitCode };
+export { cluster, contract, spec, exitCode };
