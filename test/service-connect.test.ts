@@ -10,6 +10,8 @@ import {
   EcsPlatformProps,
   FargateWebService,
   FargateWebServiceProps,
+  WebDeployment,
+  WebIngress,
 } from '../packages/cdk-ecs-kit/lib';
 import { FLAG_CONTEXTS, formatFindings, newAppInContext, newStack, synthWithCompliance } from './support/synth';
 
@@ -417,5 +419,34 @@ describe.each(Object.entries(FLAG_CONTEXTS))('Service Connect compliance with %s
     const result = synthWithCompliance(app);
     expect(result.error).toBeUndefined();
     expect(formatFindings(result.findings)).toEqual([]);
+  });
+});
+
+describe('Service Connect with progressive delivery', () => {
+  // ECS "Service Connect resources for blue/green deployments": requests of Service Connect clients
+  // that carry the test header reach the new version during the test stage.
+  test('the deployment\'s test header is the Service Connect test traffic rule of the server', () => {
+    const { stack, platform } = scStack();
+    const ingress = new WebIngress(stack, 'Ingress', { platform, allowPlainHttp: true, internetFacing: false });
+    new FargateWebService(stack, 'Orders', {
+      platform,
+      ingress,
+      hostHeaders: ['orders.example.com'],
+      cpu: 512,
+      memoryMiB: 1024,
+      container: { image, user: '101', port: 8080 },
+      serviceConnect: { name: 'orders' },
+      deployment: WebDeployment.canary({ percent: 10, stepBakeTime: Duration.minutes(5), bakeTime: Duration.minutes(10), testHeader: { name: 'x-canary', value: 'yes' } }),
+    });
+    new FargateWebService(stack, 'Rolling', { platform, cpu: 512, memoryMiB: 1024, container: { image, user: '101', port: 8080 }, serviceConnect: { name: 'rolling' } });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ECS::Service', {
+      ServiceConnectConfiguration: Match.objectLike({
+        Services: [Match.objectLike({ ClientAliases: [Match.objectLike({ TestTrafficRules: { Header: { Name: 'x-canary', Value: { Exact: 'yes' } } } })] })],
+      }),
+    });
+    const withRules = Object.values(template.findResources('AWS::ECS::Service'))
+      .filter((s) => s.Properties.ServiceConnectConfiguration?.Services?.[0]?.ClientAliases?.[0]?.TestTrafficRules);
+    expect(withRules).toHaveLength(1);
   });
 });

@@ -467,6 +467,16 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
       const serviceConnect = enableServiceConnect(this, platform, this.service, serviceConnectServer);
       this.serviceConnectLogGroup = serviceConnect.logGroup;
       this.serviceConnectTlsRole = serviceConnect.tlsRole;
+      const testHeader = this.deployment.shiftsTraffic ? this.deployment.testHeader : undefined;
+      if (serviceConnectServer && testHeader) {
+        // Service Connect clients send requests carrying the test header to the new version during
+        // the test stage, like the ingress's test rule (ECS "Service Connect resources for blue/green
+        // deployments"; the default header would be x-amzn-ecs-blue-green-test). A client alias property
+        // in CloudFormation, L1 only: aws-cdk-lib 2.276 has no prop for it.
+        (this.service.node.defaultChild as ecs.CfnService).addPropertyOverride('ServiceConnectConfiguration.Services.0.ClientAliases.0.TestTrafficRules', {
+          Header: { Name: testHeader.name, Value: { Exact: testHeader.value } },
+        });
+      }
     }
     if (props.enableExecuteCommand) {
       acknowledgeRule(
