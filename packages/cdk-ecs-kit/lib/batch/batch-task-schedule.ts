@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { JobRunTask } from './job-run-task';
 import type { ContainerSpec } from '../container/container-spec';
 import { checkFargateOnlyProp, checkTaskTimeout } from '../internal/batch-checks';
-import { acknowledgeGrantPolicy, acknowledgeImportedPlatformKey, NagPack } from '../internal/compliance';
+import { acknowledgeGrantPolicy, acknowledgePlatformKeyElsewhere, NagPack } from '../internal/compliance';
 import { defaultTaskSubnets } from '../internal/subnets';
 import { checkIntegerInRange, warnArm64OnSpot, fail } from '../internal/validation';
 import { createWorkloadCore, resolveTaskSize } from '../internal/workload-core';
@@ -295,7 +295,7 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
       // Retained: the execution history is the record of what the job did and why it failed.
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    acknowledgeImportedPlatformKey(this.stateMachineLogGroup, platform);
+    acknowledgePlatformKeyElsewhere(this.stateMachineLogGroup, platform);
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: `Runs the batch job ${this.node.path}`,
       stateMachineType: sfn.StateMachineType.STANDARD,

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledgeGrantPolicy, acknowledgeGuardRule, acknowledgeImportedPlatformKey, acknowledgeRule, NagPack } from '../internal/compliance';
+import { acknowledgeGrantPolicy, acknowledgeGuardRule, acknowledgePlatformKeyElsewhere, acknowledgeRule, NagPack } from '../internal/compliance';
 import { DEFAULT_CONTAINER_NAME } from '../internal/defaults';
 import {
   checkHttpPath,
@@ -185,7 +185,7 @@ export function addContainerFromSpec(scope: Construct, taskDefinition: ecs.TaskD
     // Retained: logs are evidence, and a stack rollback must not erase why it rolled back.
     removalPolicy: RemovalPolicy.RETAIN,
   });
-    acknowledgeImportedPlatformKey(logGroup, platform);
+    acknowledgePlatformKeyElsewhere(logGroup, platform);
 
   const readonlyRootFilesystem = spec.readonlyRootFilesystem ?? true;
   const linuxParameters = new ecs.LinuxParameters(scope, 'LinuxParameters', {

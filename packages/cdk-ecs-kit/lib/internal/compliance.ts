@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -54,15 +54,16 @@ export function acknowledgeGrantPolicy(role: IConstruct): void {
 }
 
 /**
- * Acknowledges Control Tower's log group encryption check on a log group encrypted with the key
- * of an imported platform: the key is customer managed, but its ARN comes from the other app (an
- * SSM parameter), and the rule only recognizes a literal ARN or a key in the same template.
+ * Acknowledges Control Tower's log group encryption check (CT.CLOUDWATCH.PR.3) on a log group that
+ * is encrypted with the platform's customer managed key held outside its template: a platform in
+ * another stack (the key ARN is a cross-stack reference) or deployed by another app (read from its
+ * published parameter). The rule only recognizes a literal ARN or a key in the same template.
  */
-export function acknowledgeImportedPlatformKey(logGroup: IConstruct, platform: { readonly imported: boolean }): void {
-  if (!platform.imported) return;
+export function acknowledgePlatformKeyElsewhere(logGroup: IConstruct, platform: { readonly imported: boolean; readonly encryptionKey: IConstruct }): void {
+  if (!platform.imported && Stack.of(platform.encryptionKey) === Stack.of(logGroup)) return;
   acknowledgeGuardRule(
     logGroup,
     'cloudwatch_log_group_encrypted_check',
-    "Encrypted with the platform's customer managed KMS key; the platform is deployed by another app, so the key ARN is read from its published parameter at deploy time, which the rule cannot resolve.",
+    "Encrypted with the platform's customer managed KMS key, whose ARN comes from another stack or app (a cross-stack reference or the platform's published parameter), which the rule cannot resolve.",
   );
 }

@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeGuardRule, acknowledgeImportedPlatformKey, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
+import { acknowledgeGuardRule, acknowledgePlatformKeyElsewhere, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
 import { ImportedWebIngress, publishIngress } from './imported-ingress';
 import { RouteTable } from '../internal/routes';
 import { defaultTaskSubnets } from '../internal/subnets';
@@ -554,7 +554,7 @@ export class WebIngress extends Construct implements ec2.IConnectable, IWebIngre
       retention: this.platform.logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    acknowledgeImportedPlatformKey(logGroup, this.platform);
+    acknowledgePlatformKeyElsewhere(logGroup, this.platform);
     // WAFv2 has no L2 in aws-cdk-lib: the logging configuration is an L1. WAF wants the log
     // group ARN without the ':*' suffix that LogGroup.logGroupArn carries.
     const logGroupArn = Stack.of(this).formatArn({
