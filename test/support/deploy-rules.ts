@@ -1198,17 +1198,73 @@ export const ec2CapacityDeletesInOrder: DeployRule = {
 };
 
 /**
- * R15 (placeholder). A timed-out RunTask .sync run stops its ECS task.
- * TODO: the check is left to the maintainer.
+ * R15. A RunTask `.sync` state with a timeout stops its ECS task when the timeout fires.
+ * - "Run Amazon ECS or Fargate tasks with Step Functions" and "Discover service integration
+ *   patterns" (Run a Job, .sync) document waiting for the task, not stopping it when the state
+ *   times out: https://docs.aws.amazon.com/step-functions/latest/dg/connect-ecs.html,
+ *   https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html
+ * - "Amazon ECS task lifecycle": ECS itself never stops a task that runs too long.
+ *   https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html
+ * So the first catcher that takes States.Timeout (on the state or on a Parallel around it) must lead,
+ * through Next/Choices/Default, to an `aws-sdk:ecs:stopTask` state.
  */
 export const batchTimeoutStopsTask: DeployRule = {
   id: 'batch-timeout-stops-task',
-  description: 'TODO: a timed-out RunTask .sync run stops its ECS task.',
-  docs: 'TODO',
-  check() {
-    return [];
+  description: 'The first catcher of States.Timeout around a RunTask .sync state with a timeout reaches an ecs:stopTask state.',
+  docs: [
+    'Run Amazon ECS or Fargate tasks with Step Functions — https://docs.aws.amazon.com/step-functions/latest/dg/connect-ecs.html',
+    'Discover service integration patterns in Step Functions — https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html',
+    'Amazon ECS task lifecycle — https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html',
+  ].join('; '),
+  check(app) {
+    const violations: string[] = [];
+    for (const { stack, logicalId, resource } of resourcesOfType(app, 'AWS::StepFunctions::StateMachine')) {
+      const parsed = parseStateMachineDefinition(resource.Properties);
+      if (!parsed) continue;
+      const resourceOfState = (state: any) => renderDefinitionString(parsed, state?.Resource);
+      // Every RunTask .sync state with a timeout, with the states that enclose it (outermost first)
+      // and the state machine level whose States its catchers' targets live in.
+      const visit = (machine: any, enclosing: Array<{ state: any; level: any }>): void => {
+        for (const [name, state] of Object.entries<any>(machine?.States ?? {})) {
+          if (state?.Type === 'Task' && /:states:::ecs:runTask\.sync$/.test(resourceOfState(state))
+            && (state.TimeoutSeconds !== undefined || state.TimeoutSecondsPath !== undefined)) {
+            const candidates = [{ state, level: machine }, ...[...enclosing].reverse()];
+            const catcher = candidates.flatMap(({ state: s, level }) => asArray(s.Catch).map((c: any) => ({ c, level })))
+              .find(({ c }) => asArray(c.ErrorEquals).some((e: string) => e === 'States.Timeout' || e === 'States.ALL'));
+            const where = `${at(stack, logicalId)} (state ${name})`;
+            if (!catcher) {
+              violations.push(`${where}: times out after ${state.TimeoutSeconds ?? state.TimeoutSecondsPath} but nothing catches States.Timeout, so the ECS task keeps running`);
+              continue;
+            }
+            if (!reachesStopTask(catcher.level, catcher.c.Next, resourceOfState)) {
+              violations.push(`${where}: the States.Timeout catcher goes to ${catcher.c.Next}, which never reaches an aws-sdk:ecs:stopTask state, so the ECS task keeps running`);
+            }
+          }
+          for (const branch of asArray(state?.Branches)) visit(branch, [...enclosing, { state, level: machine }]);
+          for (const inner of [state?.Iterator, state?.ItemProcessor]) if (inner) visit(inner, [...enclosing, { state, level: machine }]);
+        }
+      };
+      visit(parsed.definition, []);
+    }
+    return violations;
   },
 };
+
+/** Whether `start` in `level` reaches, through Next, Default and Choices, an aws-sdk:ecs:stopTask state. */
+function reachesStopTask(level: any, start: string, resourceOfState: (state: any) => string): boolean {
+  const seen = new Set<string>();
+  const queue = [start];
+  while (queue.length > 0) {
+    const name = queue.shift()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const state = level?.States?.[name];
+    if (!state) continue;
+    if (state.Type === 'Task' && /:states:::aws-sdk:ecs:stopTask$/.test(resourceOfState(state))) return true;
+    for (const next of [state.Next, state.Default, ...asArray(state.Choices).map((c: any) => c.Next)]) if (typeof next === 'string') queue.push(next);
+  }
+  return false;
+}
 
 /** The capacity providers associated with a cluster: its associations' and its own CapacityProviders, by key. */
 function associatedProviders(app: SynthesizedApp, cluster: Located): Set<string> {
@@ -1565,4 +1621,4 @@ export const DEPLOY_RULES: readonly DeployRule[] = [
 ];
 
 /** The placeholders whose checks the maintainer fills in (their tests are test.todo). */
-export const PLACEHOLDER_RULES: readonly DeployRule[] = [batchTimeoutStopsTask];
+export const PLACEHOLDER_RULES: readonly DeployRule[] = [];
