@@ -10,7 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { Ec2CapacityTeardown } from './ec2-capacity-teardown';
 import { ImportedEcsPlatform, publishPlatform } from './imported-platform';
-import { ClaimRegistry, HOST_PORT_CLASH_FIX } from '../internal/claims';
+import { PlatformClaims } from '../internal/claims';
 import { acknowledgeGrantPolicy, acknowledgeGuardRule, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
 import { DEFAULT_LOG_RETENTION } from '../internal/defaults';
 import { checkCapacityBounds, checkDnsLabel, checkDnsName, checkIntegerInRange, checkPercent, fail } from '../internal/validation';
@@ -456,9 +456,7 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
   /** Whether the namespace is the cluster's Service Connect namespace (`serviceConnect`). */
   public readonly serviceConnectEnabled: boolean;
 
-  private readonly discoveryNames: ClaimRegistry;
-  private readonly serviceConnectNames: ClaimRegistry;
-  private readonly hostPorts: ClaimRegistry;
+  private readonly claims: PlatformClaims;
 
   /**
    * The log group VPC flow logs are written to.
@@ -469,13 +467,11 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
 
   constructor(scope: Construct, id: string, props: EcsPlatformProps = {}) {
     super(scope, id);
+    this.claims = new PlatformClaims(this.node.path, false);
 
     const namespaceName = props.namespaceName ?? 'internal';
     checkDnsName(this, 'namespaceName', namespaceName);
     checkDnsLabel(this, 'platformName', props.platformName);
-    this.discoveryNames = new ClaimRegistry('registered', `in the namespace of ${this.node.path}`);
-    this.hostPorts = new ClaimRegistry('published', `on every EC2 instance of ${this.node.path}, so ECS could never place both daemons' tasks`);
-    this.serviceConnectNames = new ClaimRegistry('served', `through Service Connect on ${this.node.path}`);
     checkIntegerInRange(this, 'maxAzs', props.maxAzs, 1, 6);
     checkIntegerInRange(this, 'natGateways', props.natGateways, 0, 6);
     if (props.vpc && (props.maxAzs !== undefined || props.natGateways !== undefined)) {
@@ -548,15 +544,15 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
   }
 
   public claimDiscoveryName(owner: IConstruct, name: string): void {
-    this.discoveryNames.claim(owner, 'discoveryName', name, `'${name}'`, 'Choose a name no other workload on the platform uses.');
+    this.claims.discoveryName(owner, name);
   }
 
   public claimHostPort(owner: IConstruct, port: number, protocol: ecs.Protocol, prop: string = 'port'): void {
-    this.hostPorts.claim(owner, prop, `${port}/${protocol}`, `host port ${port}/${protocol}`, HOST_PORT_CLASH_FIX);
+    this.claims.hostPort(owner, port, protocol, prop);
   }
 
   public claimServiceConnectName(owner: IConstruct, name: string): void {
-    this.serviceConnectNames.claim(owner, 'serviceConnect.name', name, `'${name}'`, 'Choose a Service Connect name no other service on the platform uses.');
+    this.claims.serviceConnectName(owner, name);
   }
 
   private createEncryptionKey(): kms.Key {

@@ -7,7 +7,7 @@ import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
 import type { EcsPlatform, EcsPlatformAttributes, EcsPlatformLookupOptions, IEcsPlatform } from './ecs-platform';
-import { ClaimRegistry, HOST_PORT_CLASH_FIX } from '../internal/claims';
+import { PlatformClaims } from '../internal/claims';
 import { DEFAULT_LOG_RETENTION } from '../internal/defaults';
 import { defaultTaskSubnets } from '../internal/subnets';
 import { checkDnsLabel, checkIntegerInRange, fail } from '../internal/validation';
@@ -144,12 +144,11 @@ export class ImportedEcsPlatform extends Construct implements IEcsPlatform {
   public readonly ec2SecurityGroup?: ec2.ISecurityGroup;
   public readonly imported = true;
   public readonly serviceConnectEnabled: boolean;
-  private readonly discoveryNames: ClaimRegistry;
-  private readonly serviceConnectNames: ClaimRegistry;
-  private readonly hostPorts: ClaimRegistry;
+  private readonly claims: PlatformClaims;
 
   constructor(scope: Construct, id: string, attrs: EcsPlatformAttributes) {
     super(scope, id);
+    this.claims = new PlatformClaims(this.node.path, true);
     if ((attrs.ec2CapacityProviderName === undefined) !== (attrs.ec2SecurityGroupId === undefined)) {
       fail(this, 'ec2CapacityProviderName', 'and ec2SecurityGroupId describe the EC2 capacity together; one was given without the other.', 'Give both for a platform with EC2 capacity, or neither.');
     }
@@ -171,21 +170,18 @@ export class ImportedEcsPlatform extends Construct implements IEcsPlatform {
     });
     this.encryptionKey = kms.Key.fromKeyArn(this, 'EncryptionKey', attrs.encryptionKeyArn);
     this.logRetention = attrs.logRetention ?? DEFAULT_LOG_RETENTION;
-    this.discoveryNames = new ClaimRegistry('registered', `in the namespace of ${this.node.path} (services of the platform's own app are not visible here)`);
-    this.hostPorts = new ClaimRegistry('published', `on every EC2 instance of ${this.node.path}`);
     this.serviceConnectEnabled = attrs.serviceConnect ?? false;
-    this.serviceConnectNames = new ClaimRegistry('served', `through Service Connect on ${this.node.path} (services of the platform's own app are not visible here)`);
   }
 
   public claimDiscoveryName(owner: IConstruct, name: string): void {
-    this.discoveryNames.claim(owner, 'discoveryName', name, `'${name}'`, 'Choose a name no other workload on the platform uses.');
+    this.claims.discoveryName(owner, name);
   }
 
   public claimHostPort(owner: IConstruct, port: number, protocol: ecs.Protocol, prop: string = 'port'): void {
-    this.hostPorts.claim(owner, prop, `${port}/${protocol}`, `host port ${port}/${protocol}`, HOST_PORT_CLASH_FIX);
+    this.claims.hostPort(owner, port, protocol, prop);
   }
 
   public claimServiceConnectName(owner: IConstruct, name: string): void {
-    this.serviceConnectNames.claim(owner, 'serviceConnect.name', name, `'${name}'`, 'Choose a Service Connect name no other service on the platform uses.');
+    this.claims.serviceConnectName(owner, name);
   }
 }
