@@ -15,7 +15,7 @@ import { buildReferenceApp } from '../bin/app';
 import {
   CfnResource, DEPLOY_RULES, DeployRule, PLACEHOLDER_RULES, SynthesizedApp, alarmTopicAcceptsCloudWatch, appOf, awsvpcNetworking, batchTimeoutStopsTask,
   capacityProviderStrategyValid, deploymentAlarmsExist, ec2CapacityDeletesInOrder, ec2ContainerMemory, executionRoleCanDecryptSecretKeys, fargateStopTimeout,
-  fargateTaskSize, integrationStates, loadBalancerTargetsMatchTasks, logGroupKeyAllowsLogs, noArm64OnFargateSpot, parseStateMachineDefinition,
+  fargateTaskSize, integrationStates, loadBalancerTargetsMatchTasks, logGroupKeyAllowsLogs, fargateSpotPlatformVersion, parseStateMachineDefinition,
   refTarget, renderString, resourceOf, resourcesOfType, taskDefinitionOf, schedulerRetryPolicyRange, schedulerRoleTrust, secretValueFromFormat, serviceDependsOnCapacityProviderAssociation,
   serviceRegistryMatchesNetworkMode, stackOf, synthesizedAppFromAssembly, targetGroupHealthCheckTiming, tokenOf, uniqueDiscoveryNames,
   trafficShiftingListenerRules, uniqueListenerRulePriorities, wafLogGroupName,
@@ -393,7 +393,7 @@ const CHECKERS: CheckerCases[] = [
     } }),
   },
   {
-    rule: noArm64OnFargateSpot,
+    rule: fargateSpotPlatformVersion,
     bad: [
       { name: 'a service with FARGATE_SPOT weight 3 on an ARM64 task pinned to platform version 1.3.0', app: stackOf({ Cluster: CLUSTER, TaskDefinition: taskDefinition({ ...FARGATE_TASK, RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' } }), Service: fargateService({ PlatformVersion: '1.3.0', CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Base: 1, Weight: 1 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 3 }] }) }), expect: /^Stack\/Service: runs ARM64 task definition TaskDefinition on FARGATE_SPOT with platform version 1\.3\.0; it needs 1\.4\.0 or later/ },
       { name: 'a service with FARGATE_SPOT base 1 (weight 0) on an X86_64 task pinned to 1.2.0', app: stackOf({ TaskDefinition: taskDefinition({ ...FARGATE_TASK, RuntimePlatform: { CpuArchitecture: 'X86_64' } }), Service: fargateService({ PlatformVersion: '1.2.0', CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Base: 1, Weight: 0 }, { CapacityProvider: 'FARGATE', Weight: 1 }] }) }), expect: /X86_64 .* platform version 1\.2\.0; it needs 1\.3\.0 or later/ },

@@ -36,6 +36,19 @@ function importedVpc(stack: Stack): ec2.IVpc {
   });
 }
 
+/** A Service Connect platform imported from another app by its attributes. */
+function importedServiceConnectPlatform(stack: Stack, id: string) {
+  return EcsPlatform.fromAttributes(stack, id, {
+    vpc: importedVpc(stack),
+    clusterName: 'shop',
+    namespaceName: 'internal',
+    namespaceId: NAMESPACE_ID,
+    namespaceArn: NAMESPACE_ARN,
+    encryptionKeyArn: KEY_ARN,
+    serviceConnect: true,
+  });
+}
+
 function platformIn(stack: Stack, props: EcsPlatformProps = {}): EcsPlatform {
   return new EcsPlatform(stack, 'Platform', { serviceConnect: true, ...props });
 }
@@ -102,16 +115,7 @@ describe('EcsPlatform with serviceConnect', () => {
 
   test('imported platforms take serviceConnect from their attributes or lookup options', () => {
     const stack = newStack('Service');
-    const vpc = importedVpc(stack);
-    const imported = EcsPlatform.fromAttributes(stack, 'Imported', {
-      vpc,
-      clusterName: 'shop',
-      namespaceName: 'internal',
-      namespaceId: NAMESPACE_ID,
-      namespaceArn: NAMESPACE_ARN,
-      encryptionKeyArn: KEY_ARN,
-      serviceConnect: true,
-    });
+    const imported = importedServiceConnectPlatform(stack, 'Imported');
     const looked = EcsPlatform.fromPlatformName(stack, 'Looked', 'shop', { serviceConnect: true });
     expect(imported.serviceConnectEnabled).toBe(true);
     expect(looked.serviceConnectEnabled).toBe(true);
@@ -231,16 +235,7 @@ describe('FargateWebService with Service Connect', () => {
 
   test('works on a platform imported from another app, with the namespace ARN it was given', () => {
     const stack = newStack('Service');
-    const vpc = importedVpc(stack);
-    const platform = EcsPlatform.fromAttributes(stack, 'Platform', {
-      vpc,
-      clusterName: 'shop',
-      namespaceName: 'internal',
-      namespaceId: NAMESPACE_ID,
-      namespaceArn: NAMESPACE_ARN,
-      encryptionKeyArn: KEY_ARN,
-      serviceConnect: true,
-    });
+    const platform = importedServiceConnectPlatform(stack, 'Platform');
     new FargateWebService(stack, 'Orders', { platform, cpu: 512, memoryMiB: 1024, container: { image, port: 8080 }, serviceConnect: { name: 'orders' } });
     Template.fromStack(stack).hasResourceProperties('AWS::ECS::Service', {
       ServiceConnectConfiguration: {

@@ -670,7 +670,7 @@ export const alarmTopicAcceptsCloudWatch: DeployRule = {
  * and what this rule checks, is the platform version: never pinned below 1.4.0 for ARM64 (1.3.0
  * for X86_64) on FARGATE_SPOT. Unset or LATEST is 1.4.0.
  */
-export const noArm64OnFargateSpot: DeployRule = {
+export const fargateSpotPlatformVersion: DeployRule = {
   id: 'fargate-spot-platform-version',
   description: 'A service or RunTask state on FARGATE_SPOT (weight or base > 0) does not pin a platform version below 1.4.0 for ARM64 or 1.3.0 for X86_64.',
   docs: [
@@ -1596,7 +1596,7 @@ export const trafficShiftingListenerRules: DeployRule = {
 /** Every deploy rule, in id order (R1..R23). */
 export const DEPLOY_RULES: readonly DeployRule[] = [
   alarmTopicAcceptsCloudWatch,
-  noArm64OnFargateSpot,
+  fargateSpotPlatformVersion,
   serviceDependsOnCapacityProviderAssociation,
   uniqueDiscoveryNames,
   uniqueListenerRulePriorities,
