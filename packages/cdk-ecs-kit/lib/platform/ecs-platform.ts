@@ -10,11 +10,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { Ec2CapacityTeardown } from './ec2-capacity-teardown';
 import { ImportedEcsPlatform, publishPlatform } from './imported-platform';
-import { PlatformClaims } from '../internal/claims';
-import { acknowledgeGrantPolicy, acknowledgeGuardRule, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
-import { DEFAULT_LOG_RETENTION } from '../internal/defaults';
-import { checkCapacityBounds, checkDnsLabel, checkDnsName, checkIntegerInRange, checkPercent, fail } from '../internal/validation';
-import { defaultTaskSubnets } from '../internal/subnets';
+import { PlatformClaims } from './claims';
+import { acknowledgeGrantPolicy, acknowledgeGuardRule, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../core/compliance';
+import { DEFAULT_LOG_RETENTION } from '../core/defaults';
+import { checkCapacityBounds, checkDnsLabel, checkDnsName, checkIntegerInRange, checkPercent, fail } from '../core/validation';
+import { defaultTaskSubnets } from '../core/subnets';
 
 /**
  * What every cdk-ecs-kit workload needs from the platform it runs on: an `EcsPlatform` of the
