@@ -11,7 +11,8 @@ import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
 
-const LIB = path.join(__dirname, '..', 'packages', 'cdk-ecs-kit', 'lib');
+const ROOT = path.join(__dirname, '..');
+const LIB = path.join(ROOT, 'packages', 'cdk-ecs-kit', 'lib');
 
 /** The floors, ground first. Folders on one floor (ingress and workload; services and batch) do not import each other. */
 const FLOORS: { readonly [folder: string]: number } = {
@@ -237,5 +238,54 @@ describe('the library', () => {
 
   test(`has no file over ${MAX_LINES} lines but today's listed exceptions`, () => {
     expect(lengthOffenders(LIB, MAX_LINES, OVER_MAX_LINES_TODAY)).toEqual([]);
+  });
+});
+
+describe('ARCHITECTURE.md', () => {
+  /** The numbers of the principles ARCHITECTURE.md lists under '## Principles'. */
+  function principleNumbers(): number[] {
+    const text = fs.readFileSync(path.join(ROOT, 'ARCHITECTURE.md'), 'utf-8');
+    const section = text.split(/^## /m).find((part) => part.startsWith('Principles')) ?? '';
+    return [...section.matchAll(/^(\d+)\. \*\*/gm)].map((m) => Number(m[1]));
+  }
+
+  /** Every source file of the folders that cite principles, repository-relative. */
+  function citingFiles(): string[] {
+    const skip = new Set(['node_modules', '__snapshots__', 'build', 'dist', 'cdk.out']);
+    const found: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+        const file = path.posix.join(dir, entry.name);
+        if (entry.isDirectory()) {
+          if (!skip.has(entry.name) && !entry.name.endsWith('.snapshot')) walk(file);
+        } else if (/\.(ts|js|md)$/.test(entry.name)) {
+          found.push(file);
+        }
+      }
+    };
+    for (const dir of ['test', 'bin', 'bench', 'packages']) walk(dir);
+    return found;
+  }
+
+  test('numbers its principles 1, 2, 3, ... so tests can cite them', () => {
+    const numbers = principleNumbers();
+    expect(numbers.length).toBeGreaterThan(0);
+    expect(numbers).toEqual(numbers.map((_n, i) => i + 1));
+  });
+
+  test('is what the code cites: every cited principle exists, and no file cites a design document the repository does not have', () => {
+    const principles = new Set(principleNumbers());
+    const missingDocument = new RegExp(['DESIGN', 'md'].join('\\.'));
+    const offenders: string[] = [];
+    for (const file of citingFiles()) {
+      const lines = fs.readFileSync(path.join(ROOT, file), 'utf-8').split('\n');
+      lines.forEach((line, i) => {
+        if (missingDocument.test(line)) offenders.push(`${file}:${i + 1} cites a file that is not in the repository: cite ARCHITECTURE.md.`);
+        for (const m of line.matchAll(/ARCHITECTURE\.md,? principle (\d+)/g)) {
+          if (!principles.has(Number(m[1]))) offenders.push(`${file}:${i + 1} cites ARCHITECTURE.md principle ${m[1]}, which it does not have.`);
+        }
+      });
+    }
+    expect(offenders).toEqual([]);
   });
 });

@@ -31,7 +31,7 @@ export interface IEcsPlatform extends IConstruct {
   /**
    * The Cloud Map private DNS namespace services register in.
    *
-   * @jsii suppress reserved-word C# bindings name it Namespace (not reserved) and DESIGN.md fixes the name
+   * @jsii suppress reserved-word C# bindings name it Namespace (not reserved) and ARCHITECTURE.md principle 6 keeps the name
    */
   readonly namespace: servicediscovery.IPrivateDnsNamespace;
 
@@ -399,7 +399,7 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
   /**
    * The Cloud Map private DNS namespace services register in.
    *
-   * @jsii suppress reserved-word C# bindings name it Namespace (not reserved) and DESIGN.md fixes the name
+   * @jsii suppress reserved-word C# bindings name it Namespace (not reserved) and ARCHITECTURE.md principle 6 keeps the name
    */
   public readonly namespace: servicediscovery.IPrivateDnsNamespace;
 
