@@ -11,7 +11,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { EcsPlatform, FargateWebService, WebDeployment, WebIngress } from '../packages/cdk-ecs-kit/lib';
-import { linearSteps } from '../packages/cdk-ecs-kit/lib/internal/deployment-checks';
+import { linearSteps } from '../packages/cdk-ecs-kit/lib/services/deployment-checks';
 import { CERTIFICATE_ARN, IMAGE } from './workload';
 
 /** Assumed: image pull and container start of a small image on Fargate. */

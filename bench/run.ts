@@ -1,5 +1,5 @@
 /**
- * npm run bench: cdk-ecs-kit against aws-ecs-patterns on the reference workload of DESIGN.md.
+ * npm run bench: cdk-ecs-kit against aws-ecs-patterns on the reference workload of ARCHITECTURE.md.
  * Every synthesis runs in a fresh process (bench/synth-once.ts). Prints a table and writes
  * BENCHMARKS.md. Offline: nothing is deployed and no AWS call is made.
  *

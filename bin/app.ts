@@ -17,7 +17,7 @@ export interface ReferenceApp {
 }
 
 /**
- * The reference app: the workload of DESIGN.md on cdk-ecs-kit. `npx cdk synth` writes its
+ * The reference app: the reference workload of ARCHITECTURE.md on cdk-ecs-kit. `npx cdk synth` writes its
  * templates to cdk.out; any unacknowledged cdk-nag or CloudFormation-validator finding
  * fails the synth.
  */

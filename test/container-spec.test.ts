@@ -7,7 +7,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ContainerSpec, EcsPlatform } from '../packages/cdk-ecs-kit/lib';
-import { addContainerFromSpec } from '../packages/cdk-ecs-kit/lib/container/container-spec';
+import { addContainerFromSpec } from '../packages/cdk-ecs-kit/lib/workload/container-spec';
 import { formatFindings, newApp, newStack, synthWithCompliance } from './support/synth';
 
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');

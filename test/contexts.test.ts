@@ -7,7 +7,7 @@ import { BatchTaskSchedule, Ec2DaemonService, EcsPlatform, FargateWebService, We
 import { EXAMPLE_APPS, exampleStackClass } from './support/examples';
 import { FLAG_CONTEXTS, formatFindings, newAppInContext, synthWithCompliance } from './support/synth';
 
-// DESIGN.md principle 2: the output passes in ANY consumer app, whatever its feature flags.
+// ARCHITECTURE.md principle 1: the output passes in ANY consumer app, whatever its feature flags.
 // Each app is synthesized once per flag state with the four nag packs, Control Tower's
 // proactive controls and the CloudFormation validator (cfn-guard takes seconds per app).
 

@@ -1,5 +1,5 @@
 /**
- * Every documented AWS rule a synthesized template must obey (DESIGN.md, principle 3), checked
+ * Every documented AWS rule a synthesized template must obey (ARCHITECTURE.md principle 3), checked
  * over the templates of every example and of the reference app, each synthesized with this
  * repository's feature flags and with none. The rules live in ./support/deploy-rules.ts, each
  * naming its AWS documentation page.

@@ -9,7 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { EcsPlatform, FargateWebService, FargateWebServiceProps, WebIngress } from '../packages/cdk-ecs-kit/lib';
-import { derivedRulePriority } from '../packages/cdk-ecs-kit/lib/internal/web-checks';
+import { derivedRulePriority } from '../packages/cdk-ecs-kit/lib/ingress/web-checks';
 import { formatFindings, newApp, newStack, synthWithCompliance } from './support/synth';
 
 const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';

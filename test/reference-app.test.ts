@@ -11,7 +11,7 @@ describe('reference app (bin/app.ts)', () => {
     expect(formatFindings(result.findings)).toEqual([]);
   });
 
-  test('runs the workload of DESIGN.md: three web services on one load balancer, a daemon and a nightly job', () => {
+  test('runs the reference workload of ARCHITECTURE.md: three web services on one load balancer, a daemon and a nightly job', () => {
     const app = newApp();
     const { platformStack } = buildReferenceApp(app);
     const template = Template.fromStack(platformStack);

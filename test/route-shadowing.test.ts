@@ -2,8 +2,8 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { EcsPlatform, FargateWebService, FargateWebServiceProps, WebIngress } from '../packages/cdk-ecs-kit/lib';
-import { derivedRulePriority } from '../packages/cdk-ecs-kit/lib/internal/web-checks';
-import { globCovers } from '../packages/cdk-ecs-kit/lib/internal/routes';
+import { derivedRulePriority } from '../packages/cdk-ecs-kit/lib/ingress/web-checks';
+import { globCovers } from '../packages/cdk-ecs-kit/lib/ingress/routes';
 import { newStack } from './support/synth';
 
 // An ALB evaluates listener rules by priority, lowest first, and the first rule whose conditions

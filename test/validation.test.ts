@@ -7,7 +7,7 @@ import {
   checkPercent,
   checkPositiveSeconds,
   FARGATE_TASK_SIZES,
-} from '../packages/cdk-ecs-kit/lib/internal/validation';
+} from '../packages/cdk-ecs-kit/lib/core/validation';
 import { newStack } from './support/synth';
 
 function scope(): Construct {

@@ -1,6 +1,6 @@
 /**
  * Deploy rules: documented AWS rules that a synthesized template must obey, checked over the
- * templates because we cannot deploy here (DESIGN.md, principle 3).
+ * templates because we cannot deploy here (ARCHITECTURE.md principle 3).
  *
  * Like cdk-nag, each rule is a small pure function. It sees every template of an app's cloud
  * assembly at once (`SynthesizedApp`), so rules that span stacks (cross-stack references,

@@ -1,10 +1,10 @@
 // Platform: the shared ground every workload stands on.
 export * from './platform/ecs-platform';
-export * from './platform/web-ingress';
+export * from './ingress/web-ingress';
 // How one container is described (the code that applies it is internal).
-export type { ContainerSpec } from './container/container-spec';
+export type { ContainerSpec } from './workload/container-spec';
 // Workloads, and the task size props they share.
-export * from './workload/task-size';
+export type { TaskSizeProps } from './workload/task-size';
 export * from './workload/service-connect';
 export * from './services/fargate-web-service';
 export * from './services/web-deployment';

@@ -12,12 +12,12 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { JobRunTask } from './job-run-task';
-import type { ContainerSpec } from '../container/container-spec';
-import { checkFargateOnlyProp, checkTaskTimeout } from '../internal/batch-checks';
-import { acknowledgeGrantPolicy, acknowledgePlatformKeyElsewhere, NagPack } from '../internal/compliance';
-import { defaultTaskSubnets } from '../internal/subnets';
-import { checkIntegerInRange, warnArm64OnSpot, fail } from '../internal/validation';
-import { createWorkloadCore, resolveTaskSize } from '../internal/workload-core';
+import type { ContainerSpec } from '../workload/container-spec';
+import { checkFargateOnlyProp, checkTaskTimeout } from './batch-checks';
+import { acknowledgeGrantPolicy, acknowledgePlatformKeyElsewhere, NagPack } from '../core/compliance';
+import { defaultTaskSubnets } from '../core/subnets';
+import { checkIntegerInRange, warnArm64OnSpot, fail } from '../core/validation';
+import { createWorkloadCore, resolveTaskSize } from '../workload/workload-core';
 import type { IEcsPlatform } from '../platform/ecs-platform';
 import type { TaskSizeProps } from '../workload/task-size';
 

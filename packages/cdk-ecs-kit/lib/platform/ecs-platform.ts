@@ -10,11 +10,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { Ec2CapacityTeardown } from './ec2-capacity-teardown';
 import { ImportedEcsPlatform, publishPlatform } from './imported-platform';
-import { PlatformClaims } from '../internal/claims';
-import { acknowledgeGrantPolicy, acknowledgeGuardRule, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
-import { DEFAULT_LOG_RETENTION } from '../internal/defaults';
-import { checkCapacityBounds, checkDnsLabel, checkDnsName, checkIntegerInRange, checkPercent, fail } from '../internal/validation';
-import { defaultTaskSubnets } from '../internal/subnets';
+import { PlatformClaims } from './claims';
+import { acknowledgeGrantPolicy, acknowledgeGuardRule, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../core/compliance';
+import { DEFAULT_LOG_RETENTION } from '../core/defaults';
+import { checkCapacityBounds, checkDnsLabel, checkDnsName, checkIntegerInRange, checkPercent, fail } from '../core/validation';
+import { defaultTaskSubnets } from '../core/subnets';
 
 /**
  * What every cdk-ecs-kit workload needs from the platform it runs on: an `EcsPlatform` of the
@@ -31,7 +31,7 @@ export interface IEcsPlatform extends IConstruct {
   /**
    * The Cloud Map private DNS namespace services register in.
    *
-   * @jsii suppress reserved-word C# bindings name it Namespace (not reserved) and DESIGN.md fixes the name
+   * @jsii suppress reserved-word C# bindings name it Namespace (not reserved) and ARCHITECTURE.md principle 6 keeps the name
    */
   readonly namespace: servicediscovery.IPrivateDnsNamespace;
 
@@ -399,7 +399,7 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
   /**
    * The Cloud Map private DNS namespace services register in.
    *
-   * @jsii suppress reserved-word C# bindings name it Namespace (not reserved) and DESIGN.md fixes the name
+   * @jsii suppress reserved-word C# bindings name it Namespace (not reserved) and ARCHITECTURE.md principle 6 keeps the name
    */
   public readonly namespace: servicediscovery.IPrivateDnsNamespace;
 

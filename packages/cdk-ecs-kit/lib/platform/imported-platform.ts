@@ -7,10 +7,10 @@ import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
 import type { EcsPlatform, EcsPlatformAttributes, EcsPlatformLookupOptions, IEcsPlatform } from './ecs-platform';
-import { PlatformClaims } from '../internal/claims';
-import { DEFAULT_LOG_RETENTION } from '../internal/defaults';
-import { defaultTaskSubnets } from '../internal/subnets';
-import { checkDnsLabel, checkIntegerInRange, fail } from '../internal/validation';
+import { PlatformClaims } from './claims';
+import { DEFAULT_LOG_RETENTION } from '../core/defaults';
+import { defaultTaskSubnets } from '../core/subnets';
+import { checkDnsLabel, checkIntegerInRange, fail } from '../core/validation';
 
 /** Where a platform published with `platformName` keeps its parameters. */
 export function platformParameterPrefix(platformName: string): string {

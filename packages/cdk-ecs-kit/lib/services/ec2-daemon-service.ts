@@ -5,8 +5,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
-import type { ContainerSpec } from '../container/container-spec';
-import { acknowledgeGuardRule, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
+import type { ContainerSpec } from '../workload/container-spec';
+import { acknowledgeGuardRule, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../core/compliance';
 import {
   checkCapabilitiesDoNotOverlap,
   checkHostPortsDoNotClash,
@@ -16,13 +16,13 @@ import {
   checkVolumeName,
   isRootUser,
   PublishedHostPort,
-} from '../internal/daemon-checks';
-import { DEFAULT_CONTAINER_NAME } from '../internal/defaults';
-import { linkWorkloads } from '../internal/links';
-import { defaultTaskSubnets } from '../internal/subnets';
-import { createWorkloadCore } from '../internal/workload-core';
-import { checkAbsolutePath, checkDnsLabel, checkIntegerInRange, checkPort, fail } from '../internal/validation';
-import { enableServiceConnect, resolveServiceConnectServer, ServiceConnectServer } from '../internal/service-connect';
+} from './daemon-checks';
+import { DEFAULT_CONTAINER_NAME } from '../core/defaults';
+import { linkWorkloads } from '../workload/links';
+import { defaultTaskSubnets } from '../core/subnets';
+import { createWorkloadCore } from '../workload/workload-core';
+import { checkAbsolutePath, checkDnsLabel, checkIntegerInRange, checkPort, fail } from '../core/validation';
+import { enableServiceConnect, resolveServiceConnectServer, ServiceConnectServer } from '../workload/service-connect-wiring';
 import type { IEcsPlatform } from '../platform/ecs-platform';
 import type { ServiceConnectOptions } from '../workload/service-connect';
 

@@ -10,8 +10,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { ContainerSpec } from '../container/container-spec';
-import { acknowledgeGuardRule, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
+import type { ContainerSpec } from '../workload/container-spec';
+import { acknowledgeGuardRule, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../core/compliance';
 import {
   checkCapacityBounds,
   checkDesiredCount,
@@ -20,17 +20,17 @@ import {
   warnArm64OnSpot,
   checkPercent,
   fail,
-} from '../internal/validation';
-import { dependOnCapacityProviderAssociation } from '../internal/capacity';
-import { checkWebDeployment } from '../internal/deployment-checks';
-import { linkWorkloads } from '../internal/links';
-import { checkConditionValueCount, checkHostHeaders, checkPathPatterns, checkRulePriority } from '../internal/web-checks';
+} from '../core/validation';
+import { dependOnCapacityProviderAssociation } from '../workload/capacity';
+import { checkWebDeployment } from './deployment-checks';
+import { linkWorkloads } from '../workload/links';
+import { checkConditionValueCount, checkHostHeaders, checkPathPatterns, checkRulePriority } from '../ingress/web-checks';
 import type { IEcsPlatform } from '../platform/ecs-platform';
-import type { IWebIngress } from '../platform/web-ingress';
-import { defaultTaskSubnets } from '../internal/subnets';
-import { createWorkloadCore, resolveTaskSize } from '../internal/workload-core';
-import { checkServiceConnectTaskSize, enableServiceConnect, PROXY_MEMORY_MIB, resolveServiceConnectServer } from '../internal/service-connect';
-import { DEFAULT_CONTAINER_NAME } from '../internal/defaults';
+import type { IWebIngress } from '../ingress/web-ingress';
+import { defaultTaskSubnets } from '../core/subnets';
+import { createWorkloadCore, resolveTaskSize } from '../workload/workload-core';
+import { checkServiceConnectTaskSize, enableServiceConnect, PROXY_MEMORY_MIB, resolveServiceConnectServer } from '../workload/service-connect-wiring';
+import { DEFAULT_CONTAINER_NAME } from '../core/defaults';
 import type { ServiceConnectOptions } from '../workload/service-connect';
 import type { TaskSizeProps } from '../workload/task-size';
 import { WebDeployment } from './web-deployment';

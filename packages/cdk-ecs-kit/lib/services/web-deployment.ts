@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import type { HttpHeaderMatch } from '../platform/web-ingress';
+import type { HttpHeaderMatch } from '../ingress/web-ingress';
 
 /**
  * Options every traffic-shifting deployment (canary, linear, blue/green) shares.

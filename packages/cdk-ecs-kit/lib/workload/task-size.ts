@@ -1,4 +1,7 @@
+import { Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { IConstruct } from 'constructs';
+import { fail } from '../core/validation';
 
 /**
  * The size and CPU architecture of a workload's task, shared by FargateWebService and
@@ -29,4 +32,18 @@ export interface TaskSizeProps {
    * cheaper on Fargate when the image supports it
    */
   readonly architecture?: ecs.CpuArchitecture;
+}
+
+/**
+ * Checks the task size of a task that runs on EC2 capacity: CPU units from 128 to 196608 (0.125
+ * to 192 vCPU, the range ECS accepts at task level) and a whole number of MiB of at least 6
+ * (Docker's minimum).
+ */
+export function checkEc2TaskSize(scope: IConstruct, cpu: number, memoryMiB: number): void {
+  if (!Token.isUnresolved(cpu) && (!Number.isInteger(cpu) || cpu < 128 || cpu > 196608)) {
+    fail(scope, 'cpu', `${cpu} is not a valid task CPU size on EC2.`, 'Use a whole number of CPU units from 128 to 196608 (1024 = 1 vCPU) that fits your instance type.');
+  }
+  if (!Token.isUnresolved(memoryMiB) && (!Number.isInteger(memoryMiB) || memoryMiB < 6)) {
+    fail(scope, 'memoryMiB', `${memoryMiB} is not a valid task memory size on EC2.`, 'Use a whole number of MiB, at least 6, that fits your instance type.');
+  }
 }

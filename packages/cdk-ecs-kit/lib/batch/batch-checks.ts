@@ -1,6 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { checkPositiveSeconds, fail } from './validation';
+import { checkPositiveSeconds, fail } from '../core/validation';
 
 /**
  * Synth-time checks of BatchTaskSchedule props, in the voice of validation.ts: each names the
@@ -29,20 +29,6 @@ export function checkTaskTimeout(scope: IConstruct, prop: string, timeout: Durat
       `(${seconds} seconds) times ${attempts} attempt(s) is ${seconds * attempts} seconds, longer than the one-year limit of a Step Functions execution (${MAX_EXECUTION_SECONDS} seconds).`,
       'Shorten timeout or lower retries.',
     );
-  }
-}
-
-/**
- * Checks the task size of a task that runs on EC2 capacity: CPU units from 128 to 196608 (0.125
- * to 192 vCPU, the range ECS accepts at task level) and a whole number of MiB of at least 6
- * (Docker's minimum).
- */
-export function checkEc2TaskSize(scope: IConstruct, cpu: number, memoryMiB: number): void {
-  if (!Token.isUnresolved(cpu) && (!Number.isInteger(cpu) || cpu < 128 || cpu > 196608)) {
-    fail(scope, 'cpu', `${cpu} is not a valid task CPU size on EC2.`, 'Use a whole number of CPU units from 128 to 196608 (1024 = 1 vCPU) that fits your instance type.');
-  }
-  if (!Token.isUnresolved(memoryMiB) && (!Number.isInteger(memoryMiB) || memoryMiB < 6)) {
-    fail(scope, 'memoryMiB', `${memoryMiB} is not a valid task memory size on EC2.`, 'Use a whole number of MiB, at least 6, that fits your instance type.');
   }
 }
 

@@ -3,11 +3,11 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { checkEc2TaskSize } from './batch-checks';
-import { checkFargateTaskSize } from './validation';
-import { addContainerFromSpec, ContainerSpec } from '../container/container-spec';
+import { checkEc2TaskSize } from './task-size';
+import { checkFargateTaskSize } from '../core/validation';
+import { addContainerFromSpec, ContainerSpec } from './container-spec';
 import type { IEcsPlatform } from '../platform/ecs-platform';
-import type { TaskSizeProps } from '../workload/task-size';
+import type { TaskSizeProps } from './task-size';
 
 /**
  * The wiring every workload shares (task definition, container, roles, log group, security group,

@@ -7,13 +7,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeGuardRule, acknowledgePlatformKeyElsewhere, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
+import { acknowledgeGuardRule, acknowledgePlatformKeyElsewhere, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../core/compliance';
 import { ImportedWebIngress, publishIngress } from './imported-ingress';
-import { RouteTable } from '../internal/routes';
-import { defaultTaskSubnets } from '../internal/subnets';
-import { checkIpv4Cidrs } from '../internal/web-checks';
-import { checkDnsLabel, checkIntegerInRange, fail } from '../internal/validation';
-import type { IEcsPlatform } from './ecs-platform';
+import { RouteTable } from './routes';
+import { defaultTaskSubnets } from '../core/subnets';
+import { checkIpv4Cidrs } from './web-checks';
+import { checkDnsLabel, checkIntegerInRange, fail } from '../core/validation';
+import type { IEcsPlatform } from '../platform/ecs-platform';
 
 /**
  * An HTTP header a listener rule matches: requests carrying header `name` with `value`.

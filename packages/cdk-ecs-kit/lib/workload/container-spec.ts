@@ -4,15 +4,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledgeGrantPolicy, acknowledgeGuardRule, acknowledgePlatformKeyElsewhere, acknowledgeRule, NagPack } from '../internal/compliance';
-import { DEFAULT_CONTAINER_NAME } from '../internal/defaults';
+import { acknowledgeGrantPolicy, acknowledgeGuardRule, acknowledgePlatformKeyElsewhere, acknowledgeRule, NagPack } from '../core/compliance';
+import { DEFAULT_CONTAINER_NAME } from '../core/defaults';
 import {
   checkHttpPath,
   checkIntegerInRange,
   checkNoSecretEnvironmentClash,
   checkPort,
   fail,
-} from '../internal/validation';
+} from '../core/validation';
 import type { IEcsPlatform } from '../platform/ecs-platform';
 
 /**

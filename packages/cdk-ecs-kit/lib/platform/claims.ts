@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { fail } from './validation';
+import { fail } from '../core/validation';
 
 /**
  * Platform-wide names and numbers that only one workload may hold (a Cloud Map name in a

@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { IConstruct } from 'constructs';
-import { fail } from './validation';
+import { fail } from '../core/validation';
 
 /**
  * Synth-time checks of Ec2DaemonService props, in the voice of validation.ts: each names the

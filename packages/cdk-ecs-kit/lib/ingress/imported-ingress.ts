@@ -4,8 +4,8 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
 import type { IWebIngress, WebIngress, WebIngressAttributes, WebRoute } from './web-ingress';
-import { RouteTable } from '../internal/routes';
-import { checkDnsLabel } from '../internal/validation';
+import { RouteTable } from './routes';
+import { checkDnsLabel } from '../core/validation';
 
 /** Where an ingress published with `ingressName` keeps its parameters. */
 export function ingressParameterPrefix(ingressName: string): string {

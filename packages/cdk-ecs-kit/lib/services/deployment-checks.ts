@@ -1,8 +1,8 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { IConstruct } from 'constructs';
-import type { WebDeployment } from '../services/web-deployment';
-import { fail } from './validation';
+import type { WebDeployment } from './web-deployment';
+import { fail } from '../core/validation';
 
 /**
  * Synth-time checks of a FargateWebService's `deployment`, with the limits of

@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { fail } from './validation';
+import { fail } from '../core/validation';
 import { CATCH_ALL_PRIORITY, derivedRulePriority } from './web-checks';
 
 /** A route a service asks an ingress for. Not exported from the package. */

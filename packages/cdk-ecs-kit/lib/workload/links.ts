@@ -1,7 +1,7 @@
 import { Aspects, DefaultTokenResolver, IAspect, IPostProcessor, IResolvable, IResolveContext, Reference, Stack, Stage, StringConcat, Token, Tokenization } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { IConstruct } from 'constructs';
-import { fail } from './validation';
+import { fail } from '../core/validation';
 
 /**
  * East-west links between workloads ("the callee accepts the caller on a port") placed so that the

@@ -3,10 +3,10 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeGrantPolicy, acknowledgePlatformKeyElsewhere, acknowledgeRule, NagPack } from './compliance';
-import { checkPort, fail } from './validation';
+import { acknowledgeGrantPolicy, acknowledgePlatformKeyElsewhere, acknowledgeRule, NagPack } from '../core/compliance';
+import { checkPort, fail } from '../core/validation';
 import type { IEcsPlatform } from '../platform/ecs-platform';
-import type { ServiceConnectOptions, ServiceConnectTlsOptions } from '../workload/service-connect';
+import type { ServiceConnectOptions, ServiceConnectTlsOptions } from './service-connect';
 
 /**
  * Service Connect wiring shared by FargateWebService and Ec2DaemonService: the checks of

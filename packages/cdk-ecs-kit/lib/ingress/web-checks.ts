@@ -1,7 +1,7 @@
 import * as crypto from 'crypto';
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { fail } from './validation';
+import { fail } from '../core/validation';
 
 /**
  * Synth-time checks for the web ingress and web services: listener rule conditions, rule
