@@ -19,7 +19,7 @@ import { EXAMPLE_APPS, EXAMPLES_DIR, exampleStackClass } from '../test/support/e
 import { newApp } from '../test/support/synth';
 
 /** The constructs a user writes: every class the package exports that is a construct. */
-const KIT_CLASSES: Array<[string, Function]> = Object.entries(kit)
+const KIT_CLASSES: Array<[string, Function]> = (Object.entries(kit) as Array<[string, unknown]>)
   .filter((entry): entry is [string, Function] => typeof entry[1] === 'function' && entry[1].prototype instanceof Construct);
 
 function kitClassOf(construct: IConstruct): string | undefined {
