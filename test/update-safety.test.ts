@@ -337,3 +337,53 @@ describe('FargateWebService targetGroupPort: a new container port keeps the targ
       .toThrow(/Internal\/Worker.*targetGroupPort.*only applies to a service behind an ingress/s);
   });
 });
+
+describe('BatchTaskSchedule: a state machine name CloudFormation generates', () => {
+  // A resource with a custom name cannot be replaced: CloudFormation creates the new one first,
+  // under the same name ("Name type", CloudFormation User Guide). The batch job's state machine
+  // keeps no custom name, so no later change can fail that way.
+  const buildJob = (env?: { account?: string; region?: string }) => {
+    const app = newApp();
+    const stack = new Stack(app, 'BatchStack', { env });
+    new BatchTaskSchedule(stack, 'Nightly', {
+      platform: new EcsPlatform(stack, 'Platform'),
+      container: { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:22-alpine'), user: '1000' },
+      schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }),
+    });
+    return { app, stack };
+  };
+
+  test('sets no StateMachineName, and still lets the state machine read only its own execution history', () => {
+    const template = Template.fromStack(buildJob().stack);
+    const [stateMachineId, stateMachine] = Object.entries(template.findResources('AWS::StepFunctions::StateMachine'))[0];
+    expect(stateMachine.Properties.StateMachineName).toBeUndefined();
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{
+        Action: 'states:GetExecutionHistory',
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':execution:', { 'Fn::GetAtt': [stateMachineId, 'Name'] }, ':*']] },
+      }] },
+    });
+  });
+
+  test('starts its schedule only once the state machine may read its history', () => {
+    const template = Template.fromStack(buildJob().stack);
+    const [policyId] = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .find(([, policy]) => JSON.stringify(policy).includes('states:GetExecutionHistory'))!;
+    const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule'))[0];
+    expect(schedule.DependsOn).toContain(policyId);
+  });
+
+  test.each([
+    ['an environment-agnostic stack', undefined],
+    ['a stack with a region only', { region: 'eu-west-1' }],
+    ['a stack with an account and a region', { account: '123456789012', region: 'eu-west-1' }],
+  ])('in %s: no compliance finding, the history grant acknowledged by the id cdk-nag renders there', (_name, env) => {
+    const { app } = buildJob(env);
+    const result = synthWithCompliance(app);
+    expect(result.error).toBeUndefined();
+    expect(formatFindings(result.findings)).toEqual([]);
+    expect(result.acknowledged.map((a) => a.rule)).toContainEqual(
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<NightlyStateMachine[0-9A-F]{8}\.Name>:\*\]$/));
+  });
+});
