@@ -144,6 +144,21 @@ export interface FargateWebServiceProps extends TaskSizeProps {
   readonly priority?: number;
 
   /**
+   * The port of the service's target groups. ECS registers each task at `container.port`
+   * whatever this is (Elastic Load Balancing's RegisterTargets takes a port per target that
+   * overrides the group's, and ECS passes the container port), and the health check goes to the
+   * port a target is registered at. But the group's port cannot change in place: a new port
+   * replaces the target group, and the listener then forwards to a new, empty group.
+   *
+   * So when you change `container.port` of a deployed service, set this to the port it had
+   * (the port the target groups were created with): the groups are kept, and the rolling or
+   * traffic-shifting deployment registers the new tasks at the new port.
+   *
+   * @default - `container.port`
+   */
+  readonly targetGroupPort?: number;
+
+  /**
    * How long the load balancer waits for in-flight requests before it removes a stopping task.
    *
    * @default Duration.seconds(30) - aws-cdk-lib's 300 s holds every rolling deploy step for
@@ -291,6 +306,7 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
   /**
    * The second target group of a traffic-shifting deployment: ECS starts the new version in
    * whichever of `targetGroup` and this one is idle, then shifts the production rule's weights.
+   * A rolling deployment with `keepAlternateTargetGroup` keeps it and registers every task in both.
    *
    * @default - undefined for a rolling deployment
    */
@@ -366,8 +382,9 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
     checkPathPatterns(this, 'pathPatterns', pathPatterns);
     checkConditionValueCount(this, hostHeaders, pathPatterns);
     checkRulePriority(this, 'priority', props.priority);
+    checkIntegerInRange(this, 'targetGroupPort', props.targetGroupPort, 1, 65535);
     if (!ingress) {
-      const routed = ['hostHeaders', 'pathPatterns', 'priority', 'deregistrationDelay', 'healthCheckGracePeriod']
+      const routed = ['hostHeaders', 'pathPatterns', 'priority', 'targetGroupPort', 'deregistrationDelay', 'healthCheckGracePeriod']
         .filter((prop) => (props as unknown as Record<string, unknown>)[prop] !== undefined);
       if (props.autoScaling?.requestsPerTarget !== undefined) routed.push('autoScaling.requestsPerTarget');
       if (routed.length > 0) {
@@ -384,6 +401,10 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
       );
     }
     checkWebDeployment(this, this.deployment, ingress !== undefined);
+    if (this.deployment.keepAlternateTargetGroup && !ingress) {
+      fail(this, 'deployment', 'is WebDeployment.rolling({ keepAlternateTargetGroup: true }), which keeps the second target group of a load balancer, and no ingress was given.',
+        'Remove keepAlternateTargetGroup: a service without an ingress has no target groups.');
+    }
     if (shifting && props.priority === 1 && this.deployment.testHeader) {
       fail(this, 'priority', 'is 1, and the test rule of deployment.testHeader needs the priority just before the production rule.', 'Use a priority of 2 or more.');
     }
@@ -443,6 +464,8 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
       enableExecuteCommand: props.enableExecuteCommand ?? false,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       enableECSManagedTags: true,
+      // Leaving a traffic-shifting strategy: ROLLING stated, not left to the default of a removed property.
+      ...(this.deployment.keepAlternateTargetGroup && !shifting ? { deploymentStrategy: ecs.DeploymentStrategy.ROLLING } : {}),
       // Only for traffic-shifting deployments: a rolling service's template stays as it was.
       ...(shifting ? {
         deploymentStrategy: this.deployment.strategy,
@@ -548,11 +571,15 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
     const priority = ingress.claimRoute(this, { hostHeaders, pathPatterns, priority: props.priority });
     const shifting = this.deployment.shiftsTraffic;
 
+    // Two groups while traffic shifts, and while a rolling service keeps the alternate one.
+    const twoGroups = this.deployment.hasAlternateTargetGroup;
+
     const newTargetGroup = (id: string) => new elbv2.ApplicationTargetGroup(this, id, {
       vpc: props.platform.vpc,
       targetType: elbv2.TargetType.IP,
       protocol: elbv2.ApplicationProtocol.HTTP,
-      port: this.port,
+      // Only the group's default: ECS registers each task at the container port (see targetGroupPort).
+      port: props.targetGroupPort ?? this.port,
       deregistrationDelay: props.deregistrationDelay ?? Duration.seconds(30),
       // Healthy after 2 checks 10 s apart: a new task takes traffic about 20 s after it starts.
       healthCheck: {
@@ -565,7 +592,7 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
       },
     });
     const targetGroup = newTargetGroup('TargetGroup');
-    const alternateTargetGroup = shifting ? newTargetGroup('AlternateTargetGroup') : undefined;
+    const alternateTargetGroup = twoGroups ? newTargetGroup('AlternateTargetGroup') : undefined;
 
     const conditions: elbv2.ListenerCondition[] = [];
     if (hostHeaders.length > 0) conditions.push(elbv2.ListenerCondition.hostHeaders(hostHeaders));
@@ -574,7 +601,9 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
     if (conditions.length === 0) conditions.push(elbv2.ListenerCondition.pathPatterns(['/*']));
     // Both target groups in every rule, production at weight 100: ECS rewrites the weights during
     // a deployment. Nothing here depends on the image, task size or scaling, so a stack update
-    // that changes only those never rewrites (and so never resets) the weights.
+    // that changes only those never rewrites (and so never resets) the weights. A rolling service
+    // keeping the alternate group renders the same action, so leaving a traffic-shifting strategy
+    // leaves the rule (and the weights ECS last set) alone.
     const action = alternateTargetGroup
       ? elbv2.ListenerAction.weightedForward([{ targetGroup, weight: 100 }, { targetGroup: alternateTargetGroup, weight: 0 }])
       : elbv2.ListenerAction.forward([targetGroup]);
@@ -588,7 +617,7 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
 
     let testListenerRule: elbv2.ApplicationListenerRule | undefined;
     const testHeader = this.deployment.testHeader;
-    if (alternateTargetGroup && testHeader) {
+    if (shifting && alternateTargetGroup && testHeader) {
       // Just before the production rule: evaluated first for the same requests, and after every
       // rule that already came before the production rule.
       const testPriority = ingress.claimRoute(this, { hostHeaders, pathPatterns, priority: priority - 1, httpHeader: testHeader });
@@ -600,7 +629,7 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
       });
     }
 
-    const deploymentRole = alternateTargetGroup
+    const deploymentRole = shifting && alternateTargetGroup
       ? this.createDeploymentRole(ingress, [listenerRule, ...(testListenerRule ? [testListenerRule] : [])], [targetGroup, alternateTargetGroup])
       : undefined;
 
@@ -608,10 +637,13 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
     // also opens this service's security group to the load balancer, placing rules that
     // reference it in the ingress's stack (a cross-stack cycle for a service in another stack).
     // The same goes for ecs.AlternateTarget, which without a role attaches the AWS managed policy.
-    this.service.loadBalancers = [...this.service.loadBalancers, {
-      targetGroupArn: targetGroup.targetGroupArn,
+    const registration = (group: elbv2.ApplicationTargetGroup): ecs.CfnService.LoadBalancerProperty => ({
+      targetGroupArn: group.targetGroupArn,
       containerName: this.container.containerName,
       containerPort: this.port,
+    });
+    this.service.loadBalancers = [...this.service.loadBalancers, {
+      ...registration(targetGroup),
       ...(alternateTargetGroup && deploymentRole ? {
         advancedConfiguration: {
           alternateTargetGroupArn: alternateTargetGroup.targetGroupArn,
@@ -620,7 +652,10 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
           roleArn: deploymentRole.roleArn,
         },
       } : {}),
-    }];
+    },
+    // Rolling, keeping the alternate group: every task in both groups ("Registering multiple target
+    // groups with an Amazon ECS service"), so whichever one the rule's weights favour has them all.
+    ...(alternateTargetGroup && !shifting ? [registration(alternateTargetGroup)] : [])];
     this.service.node.addDependency(targetGroup.loadBalancerAttached);
     if (alternateTargetGroup) this.service.node.addDependency(alternateTargetGroup.loadBalancerAttached);
     if (deploymentRole) this.service.node.addDependency(deploymentRole);

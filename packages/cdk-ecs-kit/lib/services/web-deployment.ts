@@ -3,6 +3,27 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { HttpHeaderMatch } from '../ingress/web-ingress';
 
 /**
+ * Options of a rolling deployment.
+ */
+export interface RollingDeploymentOptions {
+  /**
+   * Keeps the second target group of a service that used a traffic-shifting deployment (canary,
+   * linear, blue/green), and registers every task in both groups.
+   *
+   * ECS leaves production in whichever group it shifted to last, so after an odd number of
+   * traffic-shifting deployments it is the alternate one; a plain `rolling()` would delete that
+   * group and forward to the other, empty one. Leave a traffic-shifting strategy in two deploys:
+   * first `rolling({ keepAlternateTargetGroup: true })` (the listener rule is left as it is and
+   * the rolling deployment fills both groups), then `rolling()` (the rule forwards to the primary
+   * group, which by then holds every task, and the alternate one is deleted). See the README,
+   * "Updating safely".
+   *
+   * @default false - a rolling service has one target group
+   */
+  readonly keepAlternateTargetGroup?: boolean;
+}
+
+/**
  * Options every traffic-shifting deployment (canary, linear, blue/green) shares.
  */
 export interface TrafficShiftingDeploymentOptions {
@@ -73,22 +94,34 @@ export interface BlueGreenDeploymentOptions extends TrafficShiftingDeploymentOpt
  * the service's deployment alarms.
  */
 export class WebDeployment {
-  /** Replace tasks in place, at most doubling the service (ECS's rolling update). */
-  public static rolling(): WebDeployment {
-    return new WebDeployment(ecs.DeploymentStrategy.ROLLING, 'rolling');
+  /**
+   * Replace tasks in place, at most doubling the service (ECS's rolling update). To leave canary,
+   * linear or blue/green, deploy `rolling({ keepAlternateTargetGroup: true })` first.
+   */
+  public static rolling(options: RollingDeploymentOptions = {}): WebDeployment {
+    return new WebDeployment(ecs.DeploymentStrategy.ROLLING, 'rolling', undefined, undefined, undefined, options.keepAlternateTargetGroup ?? false);
   }
 
-  /** Start the new version next to the old one, give it `percent` of the traffic for `stepBakeTime`, then all of it. */
+  /**
+   * Start the new version next to the old one, give it `percent` of the traffic for `stepBakeTime`, then all of it.
+   * To leave this strategy later, see `RollingDeploymentOptions.keepAlternateTargetGroup`.
+   */
   public static canary(options: CanaryDeploymentOptions): WebDeployment {
     return new WebDeployment(ecs.DeploymentStrategy.CANARY, 'canary', options, options.percent, options.stepBakeTime);
   }
 
-  /** Start the new version next to the old one and move `stepPercent` of the traffic every `stepBakeTime`. */
+  /**
+   * Start the new version next to the old one and move `stepPercent` of the traffic every
+   * `stepBakeTime`. To leave this strategy later, see `RollingDeploymentOptions.keepAlternateTargetGroup`.
+   */
   public static linear(options: LinearDeploymentOptions): WebDeployment {
     return new WebDeployment(ecs.DeploymentStrategy.LINEAR, 'linear', options, options.stepPercent, options.stepBakeTime);
   }
 
-  /** Start the new version next to the old one, then move all traffic to it at once. */
+  /**
+   * Start the new version next to the old one, then move all traffic to it at once. To leave
+   * this strategy later, see `RollingDeploymentOptions.keepAlternateTargetGroup`.
+   */
   public static blueGreen(options: BlueGreenDeploymentOptions): WebDeployment {
     return new WebDeployment(ecs.DeploymentStrategy.BLUE_GREEN, 'blueGreen', options);
   }
@@ -134,12 +167,16 @@ export class WebDeployment {
    */
   public readonly lifecycleHooks?: ecs.IDeploymentLifecycleHookTarget[];
 
+  /** Whether a rolling deployment keeps the alternate target group of an earlier traffic-shifting one. */
+  public readonly keepAlternateTargetGroup: boolean;
+
   private constructor(
     strategy: ecs.DeploymentStrategy,
     kind: string,
     options?: TrafficShiftingDeploymentOptions,
     stepPercent?: number,
     stepBakeTime?: Duration,
+    keepAlternateTargetGroup: boolean = false,
   ) {
     this.strategy = strategy;
     this.kind = kind;
@@ -148,10 +185,16 @@ export class WebDeployment {
     this.lifecycleHooks = options?.lifecycleHooks;
     this.stepPercent = stepPercent;
     this.stepBakeTime = stepBakeTime;
+    this.keepAlternateTargetGroup = keepAlternateTargetGroup;
   }
 
   /** Whether ECS shifts traffic between two target groups (every strategy but rolling). */
   public get shiftsTraffic(): boolean {
     return this.strategy !== ecs.DeploymentStrategy.ROLLING;
+  }
+
+  /** Whether the service has two target groups: a traffic-shifting deployment, or a rolling one keeping the alternate group. */
+  public get hasAlternateTargetGroup(): boolean {
+    return this.shiftsTraffic || this.keepAlternateTargetGroup;
   }
 }
