@@ -378,7 +378,7 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
    * workloads cannot be seen here.
    */
   public static fromAttributes(scope: Construct, id: string, attrs: EcsPlatformAttributes): IEcsPlatform {
-    return new ImportedEcsPlatform(scope, id, attrs);
+    return ImportedEcsPlatform.fromAttributes(scope, id, attrs);
   }
 
   /**
