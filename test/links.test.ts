@@ -1,4 +1,6 @@
-import { App, Stack } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, NestedStack, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -111,6 +113,73 @@ describe('allowFrom across stacks (east-west links)', () => {
     expect(crossing.length).toBeGreaterThan(100);
 
     expectExactlyTheLinks(app, services, links);
+  });
+
+  describe('services in NestedStacks', () => {
+    /** Resources of each template (top-level and nested) that depend on each other in a cycle, by template file. */
+    function cyclesInTemplates(app: App): string[] {
+      const assembly = app.synth();
+      const cycles: string[] = [];
+      for (const file of fs.readdirSync(assembly.directory).filter((f) => f.endsWith('.template.json'))) {
+        const resources: { [id: string]: { DependsOn?: string | string[] } } = JSON.parse(fs.readFileSync(path.join(assembly.directory, file), 'utf-8')).Resources ?? {};
+        const edges = new Map<string, Set<string>>();
+        for (const [id, resource] of Object.entries(resources)) {
+          const refs = new Set<string>([resource.DependsOn ?? []].flat());
+          JSON.stringify(resource, (key, value) => {
+            if (key === 'Ref' && typeof value === 'string') refs.add(value);
+            if (key === 'Fn::GetAtt') refs.add(Array.isArray(value) ? value[0] : String(value).split('.')[0]);
+            return value;
+          });
+          edges.set(id, new Set([...refs].filter((ref) => ref in resources)));
+        }
+        const state = new Map<string, 'open' | 'done'>();
+        const visit = (id: string, trail: string[]): void => {
+          if (state.get(id) === 'done') return;
+          if (state.get(id) === 'open') { cycles.push(`${file}: ${[...trail.slice(trail.indexOf(id)), id].join(' -> ')}`); return; }
+          state.set(id, 'open');
+          for (const next of edges.get(id) ?? []) visit(next, [...trail, id]);
+          state.set(id, 'done');
+        };
+        for (const id of edges.keys()) visit(id, []);
+      }
+      return cycles;
+    }
+
+    test('two services in two NestedStacks of one parent that call each other both ways have no dependency cycle', () => {
+      const { app, platform } = appWithStacks(CDK_CONTEXT, 0);
+      const parent = new Stack(app, 'Services');
+      const orders = service(new NestedStack(parent, 'Left'), 'Orders', platform);
+      const billing = service(new NestedStack(parent, 'Right'), 'Billing', platform, 9090);
+      orders.allowFrom(billing);
+      billing.allowFrom(orders);
+
+      expect(cyclesInTemplates(app)).toEqual([]);
+      expect(serviceIngressRules(app, [orders, billing])).toHaveLength(2);
+      // Both rules in one nested stack: the other one deploys first.
+      expect(ruleStack(app, orders, billing)).toBe(ruleStack(app, billing, orders));
+    });
+
+    test('two services nested in two different parents that call each other both ways have no dependency cycle', () => {
+      const { app, platform } = appWithStacks(CDK_CONTEXT, 0);
+      const orders = service(new NestedStack(new Stack(app, 'LeftParent'), 'Left'), 'Orders', platform);
+      const billing = service(new NestedStack(new Stack(app, 'RightParent'), 'Right'), 'Billing', platform, 9090);
+      orders.allowFrom(billing);
+      billing.allowFrom(orders);
+
+      expect(cyclesInTemplates(app)).toEqual([]);
+      expect(serviceIngressRules(app, [orders, billing])).toHaveLength(2);
+    });
+
+    test('a nested service and a service of a top-level stack that call each other both ways have no dependency cycle', () => {
+      const { app, platform, stacks } = appWithStacks(CDK_CONTEXT, 1);
+      const orders = service(new NestedStack(new Stack(app, 'Parent'), 'Left'), 'Orders', platform);
+      const billing = service(stacks[0], 'Billing', platform, 9090);
+      orders.allowFrom(billing);
+      billing.allowFrom(orders);
+
+      expect(cyclesInTemplates(app)).toEqual([]);
+      expect(serviceIngressRules(app, [orders, billing])).toHaveLength(2);
+    });
   });
 
   test('the platform stack never depends on a service stack: a platform service calling in, a service calling the platform', () => {

@@ -26,7 +26,9 @@ import { fail } from '../core/validation';
  *
  * Cases 1 and 2 add no new path; case 3 adds an edge between two stacks with no path either way,
  * which cannot close a cycle. So if the app's graph without links is acyclic, it stays acyclic
- * for any set of links. The graph is read from explicit stack dependencies, construct
+ * for any set of links. "Stack" here is one of the two stacks below the closest common ancestor
+ * of the callee's and the caller's stacks: two top-level stacks, or two nested stacks of one parent
+ * (whose template orders them); a stack holding the other adds no edge. The graph is read from explicit stack dependencies, construct
  * dependencies across stacks and every cross-stack reference in the Stage's templates.
  *
  * A moved rule deploys safely: the stack it moves to is always the one that deploys after the
@@ -135,11 +137,18 @@ function place(link: PendingLink, graph: StackGraph): void {
   const calleeStack = Stack.of(link.callee);
   const callerStack = Stack.of(link.caller);
   let inCallerStack = false;
-  if (!graph.reaches(calleeStack, callerStack)) {
-    if (graph.reaches(callerStack, calleeStack)) {
-      inCallerStack = true;
-    } else {
-      graph.addEdge(calleeStack, callerStack);
+  // The stacks that get the edge: the two top-level stacks, or the two nested stacks of one parent
+  // (their parent's template orders them). None when one stack holds the other: the nested stack
+  // then only reads a parameter from its parent, or the parent an output of its nested stack.
+  const pair = siblingsBelowCommonAncestor(calleeStack, callerStack);
+  if (pair) {
+    const [callee, caller] = pair;
+    if (!graph.reaches(callee, caller)) {
+      if (graph.reaches(caller, callee)) {
+        inCallerStack = true;
+      } else {
+        graph.addEdge(callee, caller);
+      }
     }
   }
   const port = link.port;
@@ -168,7 +177,11 @@ function place(link: PendingLink, graph: StackGraph): void {
   }
 }
 
-/** Top-level stacks of a Stage and which depends on which (nested stacks count as their parent). */
+/**
+ * Which stack of a Stage depends on which. An edge joins two top-level stacks or two nested stacks
+ * of one parent: a reference from a stack nested anywhere in A to one nested anywhere in B (A and B
+ * below their closest common ancestor) makes A depend on B.
+ */
 class StackGraph {
   /** Reads explicit stack dependencies, construct dependencies across stacks and cross-stack references. */
   public static read(stage: Stage): StackGraph {
@@ -198,19 +211,19 @@ class StackGraph {
 
   /** Records that `from` depends on `to`. */
   public addEdge(from: Stack, to: Stack): void {
-    const a = topLevel(from);
-    const b = topLevel(to);
-    if (a === b) return;
+    const pair = siblingsBelowCommonAncestor(from, to);
+    if (!pair) return;
+    const [a, b] = pair;
     let out = this.edges.get(a);
     if (!out) this.edges.set(a, (out = new Set()));
     out.add(b);
   }
 
-  /** True when `from` depends on `to`, directly or through other stacks. */
+  /** True when `from` depends on `to` (two stacks of one level, as `addEdge` records them), directly or through others. */
   public reaches(from: Stack, to: Stack): boolean {
-    const target = topLevel(to);
+    const target = to;
     const seen = new Set<Stack>();
-    const stack = [topLevel(from)];
+    const stack = [from];
     while (stack.length > 0) {
       const current = stack.pop()!;
       if (current === target) return true;
@@ -231,10 +244,24 @@ function stackOf(construct: IConstruct): Stack | undefined {
   return undefined;
 }
 
-function topLevel(stack: Stack): Stack {
-  let current = stack;
-  while (current.nestedStackParent) current = current.nestedStackParent;
-  return current;
+/** `stack`, its parent, ..., its top-level stack, from the top down. */
+function stackChain(stack: Stack): Stack[] {
+  const chain: Stack[] = [];
+  for (let current: Stack | undefined = stack; current; current = current.nestedStackParent) chain.unshift(current);
+  return chain;
+}
+
+/**
+ * The two stacks just below the closest common ancestor of `a` and `b` (two top-level stacks, or
+ * two nested stacks of one parent), `a`'s first; undefined when one is or holds the other.
+ */
+function siblingsBelowCommonAncestor(a: Stack, b: Stack): [Stack, Stack] | undefined {
+  const chainA = stackChain(a);
+  const chainB = stackChain(b);
+  let i = 0;
+  while (i < chainA.length && i < chainB.length && chainA[i] === chainB[i]) i++;
+  if (i === chainA.length || i === chainB.length) return undefined;
+  return [chainA[i], chainB[i]];
 }
 
 interface CfnElementLike extends IConstruct {
