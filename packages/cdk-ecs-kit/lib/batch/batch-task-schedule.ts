@@ -13,7 +13,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { JobRunTask } from './job-run-task';
 import type { ContainerSpec } from '../container/container-spec';
-import { checkFargateOnlyProp, checkTaskTimeout } from '../internal/batch-checks';
+import { checkFargateOnlyProp, checkScheduleExpression, checkTaskTimeout } from '../internal/batch-checks';
 import { acknowledgeGrantPolicy, acknowledgePlatformKeyElsewhere, NagPack } from '../internal/compliance';
 import { defaultTaskSubnets } from '../internal/subnets';
 import { checkIntegerInRange, warnArm64OnSpot, fail } from '../internal/validation';
@@ -174,6 +174,7 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
     checkIntegerInRange(this, 'retries', retries, 0, 10);
     const timeout = props.timeout ?? Duration.hours(1);
     checkTaskTimeout(this, 'timeout', timeout, retries + 1);
+    checkScheduleExpression(this, 'schedule', props.schedule);
 
     const launchOnEc2 = props.launchOnEc2 ?? false;
     const fargateSpot = props.fargateSpot ?? props.useSpot ?? false;
