@@ -13,7 +13,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { JobRunTask } from './job-run-task';
 import type { ContainerSpec } from '../workload/container-spec';
-import { checkFargateOnlyProp, checkTaskTimeout } from './batch-checks';
+import { checkFargateOnlyProp, checkScheduleExpression, checkTaskTimeout } from './batch-checks';
 import { acknowledgeGrantPolicy, acknowledgePlatformKeyElsewhere, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../core/compliance';
 import { defaultTaskSubnets } from '../core/subnets';
 import { checkIntegerInRange, warnArm64OnSpot, fail } from '../core/validation';
@@ -174,6 +174,7 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
     checkIntegerInRange(this, 'retries', retries, 0, 10);
     const timeout = props.timeout ?? Duration.hours(1);
     checkTaskTimeout(this, 'timeout', timeout, retries + 1);
+    checkScheduleExpression(this, 'schedule', props.schedule);
 
     const launchOnEc2 = props.launchOnEc2 ?? false;
     const fargateSpot = props.fargateSpot ?? props.useSpot ?? false;

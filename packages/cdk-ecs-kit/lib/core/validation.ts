@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { Annotations, Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { IConstruct } from 'constructs';
@@ -10,17 +11,43 @@ import { IConstruct } from 'constructs';
  * their value is only known at deploy time.
  */
 
-/** The error every cdk-ecs-kit check throws. */
-export class CdkEcsKitValidationError extends Error {
+/** This library's own code, whose stack frames an error leaves out (lib/ in the repository, build/lib/ when installed). */
+const LIBRARY_DIR = path.resolve(__dirname, '..') + path.sep;
+
+/** The most stack frames of the user's own code an error shows. */
+const MAX_USER_FRAMES = 5;
+
+/**
+ * The error every cdk-ecs-kit check throws, rendered like aws-cdk-lib's own validation errors:
+ * the error name, the construct path, the message, then only the frames of the user's code
+ * ("at new MyStack (bin/app.ts:12:5)"). Node.js would otherwise print this library's throw site
+ * as a code frame and a dozen of its frames, which read like a crash in cdk-ecs-kit.
+ *
+ * `stack` is set here, so Node.js never formats the captured one: with source maps on (tsx,
+ * --enable-source-maps) that formatting is what prints the `throw` line of the library.
+ */
+export class ValidationError extends Error {
   constructor(scope: IConstruct, prop: string, problem: string, fix?: string) {
     super(`[${scope.node.path}] ${prop}: ${problem}${fix ? ` ${fix}` : ''}`);
     this.name = 'ValidationError';
+    this.stack = [`${this.name}: ${this.message}`, ...userFrames()].join('\n');
   }
+}
+
+/** The stack frames of the code that called into this library (none of this library's, Node's or node_modules'). */
+function userFrames(): string[] {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, ValidationError);
+  const frames = (holder.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+  const outside = frames.filter((line) => !line.includes(LIBRARY_DIR) && !/\(node:|\bat node:|[\\/]node_modules[\\/]/.test(line));
+  return outside.slice(0, MAX_USER_FRAMES);
 }
 
 /** Throws a validation error for `prop` on `scope`. */
 export function fail(scope: IConstruct, prop: string, problem: string, fix?: string): never {
-  throw new CdkEcsKitValidationError(scope, prop, problem, fix);
+  const error = new ValidationError(scope, prop, problem, fix);
+  // Node.js prints the line of an uncaught throw above the error: this is that line.
+  throw error; // cdk-ecs-kit: a prop is invalid. The ValidationError below names the construct, the prop, what was given and how to fix it.
 }
 
 function isUnresolved(value: unknown): boolean {
