@@ -177,6 +177,9 @@ describe('update safety: daily changes replace nothing that serves traffic or ke
     const v1 = template(change.from ?? V1);
     const v2 = template(change.to);
     expect(updateHazards(v1, v2, change.removes ? removing(...change.removes) : {})).toEqual([]);
+    // Stricter still: nothing at all is replaced but task definitions (a new revision is how a change reaches ECS).
+    const replaced = resourceLosses(v1, v2).filter((loss) => loss.impact.endsWith('_REPLACE') && loss.type !== 'AWS::ECS::TaskDefinition');
+    expect(replaced.map(formatLoss)).toEqual([]);
   });
 
   test('a web service removed takes only its own resources, and keeps its log groups (DeletionPolicy Retain)', () => {

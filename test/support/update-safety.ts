@@ -36,8 +36,9 @@ export const SERVING_OR_STATEFUL_TYPES: ReadonlySet<string> = new Set([
   'AWS::SQS::Queue',
   'AWS::SNS::Topic',
   'AWS::SecretsManager::Secret',
-  // Its execution history, and the executions running when it is replaced.
-  'AWS::StepFunctions::StateMachine',
+  // Not AWS::StepFunctions::StateMachine: a replaced (deleted) state machine lets its running
+  // executions finish ("DeleteStateMachine", Step Functions API Reference), and the batch job logs
+  // every execution to a retained log group. Daily changes still replace none (update-safety test).
 ]);
 
 /** Impacts that take the existing physical resource away. */
