@@ -7,9 +7,6 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Ec2DaemonService, EcsPlatform } from '../packages/cdk-ecs-kit/lib';
 import { ec2CapacityDeletesInOrder, synthesizedAppFromAssembly } from './support/deploy-rules';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { formatFindings, newApp, newStack, synthWithCompliance } from './support/synth';
 
 function platformTemplate(props: ConstructorParameters<typeof EcsPlatform>[2] = {}) {
@@ -334,6 +331,8 @@ describe('EcsPlatform', () => {
     const clusterId = stack.getLogicalId(platform.cluster.node.defaultChild as any);
     const code = Object.values(template.findResources('AWS::Lambda::Function'))
       .map((f) => f.Properties.Code.ZipFile).filter((c): c is string => typeof c === 'string');
+    const [functionId] = Object.entries(template.findResources('AWS::Lambda::Function'))
+      .filter(([, f]) => String(f.Properties.Code.ZipFile).includes('DeleteAutoScalingGroupCommand')).map(([fid]) => fid);
 
     test('a teardown custom resource references the Auto Scaling group and the cluster, so it is deleted before both', () => {
       expect(platform.ec2CapacityTeardown).toBeDefined();
@@ -354,60 +353,61 @@ describe('EcsPlatform', () => {
       expect(ec2CapacityDeletesInOrder.check(app)).toEqual([]);
     });
 
-    test('on Delete it force-deletes the Auto Scaling group, then deregisters the container instances still listed', () => {
-      expect(code).toHaveLength(2);
-      for (const text of code) {
-        expect(text).toMatch(/new DeleteAutoScalingGroupCommand\(\{ AutoScalingGroupName: name, ForceDelete: true \}\)/);
-        expect(text).toContain('ListContainerInstancesCommand');
-        expect(text).toMatch(/new DeregisterContainerInstanceCommand\(\{ cluster, containerInstance, force: true \}\)/);
-        expect(text).toMatch(/IsComplete: arns\.length === 0/);
-      }
-      template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onEvent', Runtime: 'nodejs24.x' });
-      template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.isComplete', Runtime: 'nodejs24.x' });
+    test('is one function on the Node.js 24 runtime, which CloudFormation invokes directly (no provider framework)', () => {
+      expect(code).toHaveLength(1);
+      expect(code[0]).toContain('DeleteAutoScalingGroupCommand');
+      template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', Runtime: 'nodejs24.x' });
+      template.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
+      template.hasResourceProperties('Custom::Ec2CapacityTeardown', { ServiceToken: { 'Fn::GetAtt': [functionId, 'Arn'] } });
     });
 
-    test('polls every 15 seconds for at most 15 minutes', () => {
-      const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0];
-      const definition = JSON.stringify(machine.Properties.DefinitionString);
-      expect(definition).toContain('\\"IntervalSeconds\\":15');
-      expect(definition).toContain('\\"MaxAttempts\\":60');
+    test('costs at most 5 resources: the custom resource, its function, role, log group (and no separate policy)', () => {
+      const teardown = Object.entries(template.toJSON().Resources as { [id: string]: { Type: string } })
+        .filter(([id]) => id.startsWith('PlatformEc2CapacityTeardown'))
+        .map(([, r]) => r.Type).sort();
+      expect(teardown.length).toBeLessThanOrEqual(5);
+      expect(teardown).toEqual(['AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup', 'Custom::Ec2CapacityTeardown']);
     });
 
-    test('may delete only this Auto Scaling group and deregister instances only of this cluster', () => {
-      const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.includes('Ec2CapacityTeardown')).flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
-      const deleteGroup = policies.filter((st: any) => [st.Action].flat().includes('autoscaling:DeleteAutoScalingGroup'));
+    test('waits within the function\'s 15-minute limit, polling every 15 seconds; CloudFormation gives up after 20 minutes', () => {
+      template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', Timeout: 900 });
+      template.hasResourceProperties('Custom::Ec2CapacityTeardown', { ServiceTimeout: '1200' });
+      expect(code[0]).toMatch(/const POLL_MS = 15000;/);
+    });
+
+    test('may delete only this Auto Scaling group, deregister instances only of this cluster and describe only its own stack', () => {
+      const [role] = Object.values(template.findResources('AWS::IAM::Role')).filter((r) => JSON.stringify(r).includes('DeleteAutoScalingGroup'));
+      const statements = role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+      const deleteGroup = statements.filter((st: any) => [st.Action].flat().includes('autoscaling:DeleteAutoScalingGroup'));
       expect(deleteGroup).toHaveLength(1);
       expect(JSON.stringify(deleteGroup[0].Resource)).toContain(`autoScalingGroupName/",{"Ref":"${asgId}"}`);
-      const ecsStatements = policies.filter((st: any) => [st.Action].flat().some((a: string) => /ecs:(ListContainerInstances|DeregisterContainerInstance)/.test(a)));
+      const ecsStatements = statements.filter((st: any) => [st.Action].flat().some((a: string) => /ecs:(ListContainerInstances|DeregisterContainerInstance)/.test(a)));
       expect(ecsStatements).toHaveLength(1);
       expect(ecsStatements[0].Resource).toEqual({ 'Fn::GetAtt': [clusterId, 'Arn'] });
-      expect(JSON.stringify(policies)).not.toMatch(/"Resource":"\*"/);
+      const describe = statements.filter((st: any) => [st.Action].flat().includes('cloudformation:DescribeStacks'));
+      expect(describe).toEqual([expect.objectContaining({ Resource: { Ref: 'AWS::StackId' } })]);
+      expect(JSON.stringify(statements)).not.toMatch(/"Resource":"\*"/);
     });
 
-    test('logs to a retained log group encrypted with the platform key, with no AWS managed policy on its roles', () => {
+    test('logs to a retained log group encrypted with the platform key, with no AWS managed policy on its role', () => {
       const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) => id.includes('Ec2CapacityTeardown'));
-      expect(roles.length).toBeGreaterThan(0);
+      expect(roles).toHaveLength(1);
       for (const [, role] of roles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       const [logGroupId] = Object.keys(template.findResources('AWS::Logs::LogGroup')).filter((id) => id.includes('Ec2CapacityTeardown'));
       template.hasResource('AWS::Logs::LogGroup', { Properties: { KmsKeyId: Match.anyValue(), RetentionInDays: 365 }, DeletionPolicy: 'Retain' });
-      template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onEvent', LoggingConfig: { LogGroup: { Ref: logGroupId } } });
+      template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', LoggingConfig: { LogGroup: { Ref: logGroupId } } });
+    });
+
+    test('has no DependsOn that a Ref or GetAtt already enforces (cfn-lint W3005)', () => {
+      const resources = template.toJSON().Resources as { [id: string]: { DependsOn?: string[] } };
+      for (const [id, resource] of Object.entries(resources).filter(([rid]) => rid.startsWith('PlatformEc2CapacityTeardown'))) {
+        const referenced = new Set([...JSON.stringify(resource).matchAll(/\{"Ref":"([^"]+)"\}|\{"Fn::GetAtt":\["([^"]+)"/g)].map((m) => m[1] ?? m[2]));
+        expect({ id, redundant: [resource.DependsOn ?? []].flat().filter((d) => referenced.has(d)) }).toEqual({ id, redundant: [] });
+      }
     });
   });
 
-  test.each([
-    ['this repository\'s feature flags', () => newApp()],
-    ['no feature flags', () => new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-ecs-kit-test-')) })],
-  ] as Array<[string, () => App]>)('platform with EC2 capacity, its teardown and a daemon pass the nag packs with %s', (_name, makeApp) => {
-    const app = makeApp();
-    const stack = new Stack(app, 'PlatformStack');
-    const platform = new EcsPlatform(stack, 'Platform', { ec2Capacity: { instanceType: new ec2.InstanceType('m7g.large') } });
-    // A user and a memory limit, as the README asks of a daemon (Control Tower CT.ECS.PR.3 and PR.7).
-    new Ec2DaemonService(stack, 'Agent', { platform, container: { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0'), user: '10001' }, memoryLimitMiB: 512 });
-    const result = synthWithCompliance(app);
-    expect(result.error).toBeUndefined();
-    expect(formatFindings(result.findings)).toEqual([]);
-    expect(result.acknowledged.filter((a) => a.paths.some((p) => p.includes('Ec2CapacityTeardown'))).every((a) => a.reason.length > 40)).toBe(true);
-  });
+  // The teardown and a daemon in every flag state and environment: test/ec2-capacity-teardown.test.ts.
 
   describe('rejects bad input', () => {
     test.each([

@@ -5,38 +5,92 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeGrantPolicy, acknowledgeGuardRule, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../core/compliance';
+import { acknowledgeGuardRule, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../core/compliance';
 
 /**
- * On Delete: force-deletes the Auto Scaling group (its instances terminate), then force-deregisters
- * every container instance still listed in the cluster until none is left. Create and Update do
- * nothing. AWS SDK v3 comes with the Node.js Lambda runtime.
+ * One function that CloudFormation invokes directly and that answers on the request's pre-signed
+ * ResponseURL. Create and Update do nothing. A Delete acts only when the stack itself goes away
+ * (DescribeStacks on the request's own StackId): it force-deletes the Auto Scaling group (its
+ * instances terminate), then force-deregisters every container instance still listed in the
+ * cluster, every 15 seconds, until none is left or the function's time is nearly up; then it
+ * answers SUCCESS or FAILED with the reason. AWS SDK v3 comes with the Node.js Lambda runtime.
  */
 const HANDLER_CODE = `// cdk-ecs-kit:lambda-runtime-code (runs in the Lambda runtime, which provides these modules)
+const https = require('https');
+const { CloudFormationClient, DescribeStacksCommand } = require('@aws-sdk/client-cloudformation');
 const { AutoScalingClient, DeleteAutoScalingGroupCommand } = require('@aws-sdk/client-auto-scaling');
 const { ECSClient, ListContainerInstancesCommand, DeregisterContainerInstanceCommand } = require('@aws-sdk/client-ecs');
 
-exports.onEvent = async (event) => {
-  const physicalResourceId = event.PhysicalResourceId || 'ec2-capacity-teardown';
-  if (event.RequestType !== 'Delete') return { PhysicalResourceId: physicalResourceId };
-  const name = event.ResourceProperties.AutoScalingGroupName;
+const PHYSICAL_RESOURCE_ID = 'ec2-capacity-teardown';
+// The stack statuses in which a Delete means the whole stack goes away, with the group and the
+// cluster: its deletion, and the rollback of a failed first create (which deletes every resource).
+// Any other Delete (an update rollback, the cleanup after a replacement or removal) leaves them be.
+const STACK_GOING_AWAY = ['DELETE_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS'];
+const POLL_MS = 15000;
+// Time kept back to answer CloudFormation before Lambda stops the function.
+const ANSWER_MS = 30000;
+
+exports.handler = async (event, context) => {
+  console.log(event.RequestType, event.LogicalResourceId, 'of stack', event.StackId);
+  let answer;
   try {
-    await new AutoScalingClient({}).send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: name, ForceDelete: true }));
-    console.log('Force-deleting Auto Scaling group', name);
+    answer = await handle(event, context);
+  } catch (e) {
+    console.log('Teardown failed:', e);
+    answer = { Status: 'FAILED', Reason: 'The EC2 capacity teardown failed: ' + errorText(e) };
+  }
+  if (answer.Reason) answer.Reason = (answer.Reason + ' See log stream ' + context.logStreamName + ' of ' + context.logGroupName + '.').slice(0, 2000);
+  console.log(answer.Status, answer.Reason || '');
+  await respond(event, { ...answer, PhysicalResourceId: event.PhysicalResourceId || PHYSICAL_RESOURCE_ID });
+};
+
+async function handle(event, context) {
+  if (event.RequestType !== 'Delete') return { Status: 'SUCCESS' };
+  const group = event.ResourceProperties.AutoScalingGroupName;
+  const cluster = event.ResourceProperties.ClusterName;
+  let status;
+  try {
+    // The request's own StackId: in a nested stack, the nested stack, which holds the group.
+    const out = await new CloudFormationClient({}).send(new DescribeStacksCommand({ StackName: event.StackId }));
+    status = out.Stacks && out.Stacks[0] && out.Stacks[0].StackStatus;
+  } catch (e) {
+    return { Status: 'FAILED', Reason: 'Could not read the status of stack ' + event.StackId + ' (' + errorText(e) + '), so the Auto Scaling group ' + group + ' was left alone: it is torn down only when the stack itself is deleted. Allow cloudformation:DescribeStacks and retry.' };
+  }
+  if (!STACK_GOING_AWAY.includes(status)) {
+    console.log('Stack is ' + status + ', not being deleted: this Delete comes from an update, its rollback or cleanup, so the Auto Scaling group ' + group + ' and its container instances are left alone.');
+    return { Status: 'SUCCESS' };
+  }
+  console.log('Stack is ' + status + ': force-deleting Auto Scaling group ' + group);
+  try {
+    await new AutoScalingClient({}).send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: group, ForceDelete: true }));
   } catch (e) {
     // Already gone, or already being deleted: the instances terminate either way.
     if (!/not found|does not exist|pending delete|in progress/i.test(String(e && e.message))) throw e;
-    console.log('Auto Scaling group', name, e.message);
+    console.log('Auto Scaling group', group, e.message);
   }
-  return { PhysicalResourceId: physicalResourceId };
-};
-
-exports.isComplete = async (event) => {
-  if (event.RequestType !== 'Delete') return { IsComplete: true };
-  const cluster = event.ResourceProperties.ClusterName;
   const ecs = new ECSClient({});
+  const startMs = context.getRemainingTimeInMillis();
+  for (;;) {
+    const arns = await containerInstances(ecs, cluster);
+    if (arns.length === 0) return { Status: 'SUCCESS' };
+    for (const containerInstance of arns) {
+      console.log('Deregistering container instance', containerInstance);
+      try {
+        await ecs.send(new DeregisterContainerInstanceCommand({ cluster, containerInstance, force: true }));
+      } catch (e) {
+        if (!/not found|does not exist|inactive/i.test(String(e && e.message))) throw e;
+      }
+    }
+    if (context.getRemainingTimeInMillis() < POLL_MS + ANSWER_MS) {
+      const minutes = Math.round((startMs - context.getRemainingTimeInMillis()) / 60000);
+      return { Status: 'FAILED', Reason: arns.length + ' container instance(s) of cluster ' + cluster + ' still registered after ' + minutes + ' minutes of force-deregistering, so CloudFormation cannot delete the cluster yet. Check them in the ECS console, then delete the stack again: ' + arns.join(', ') };
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+async function containerInstances(ecs, cluster) {
   const arns = [];
   let nextToken;
   try {
@@ -46,15 +100,28 @@ exports.isComplete = async (event) => {
       nextToken = page.nextToken;
     } while (nextToken);
   } catch (e) {
-    if (e && e.name === 'ClusterNotFoundException') return { IsComplete: true };
+    if (e && e.name === 'ClusterNotFoundException') return [];
     throw e;
   }
-  for (const containerInstance of arns) {
-    console.log('Deregistering container instance', containerInstance);
-    await ecs.send(new DeregisterContainerInstanceCommand({ cluster, containerInstance, force: true }));
-  }
-  return { IsComplete: arns.length === 0 };
-};
+  return arns;
+}
+
+function errorText(e) {
+  return (e && e.name ? e.name + ': ' : '') + String(e && e.message ? e.message : e);
+}
+
+// Answers CloudFormation on the pre-signed S3 URL of the request.
+function respond(event, answer) {
+  const body = JSON.stringify({ ...answer, StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId });
+  return new Promise((resolve, reject) => {
+    const request = https.request(event.ResponseURL, { method: 'PUT', headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) } }, (response) => {
+      response.resume();
+      response.on('end', () => (response.statusCode < 300 ? resolve() : reject(new Error('CloudFormation answered the response with HTTP ' + response.statusCode))));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
 // cdk-ecs-kit:end-lambda-runtime-code
 `;
 
@@ -64,9 +131,9 @@ export interface Ec2CapacityTeardownProps {
   readonly cluster: ecs.ICluster;
   /** The Auto Scaling group of the EC2 capacity. */
   readonly autoScalingGroup: autoscaling.IAutoScalingGroup;
-  /** Encrypts the handlers' log group. */
+  /** Encrypts the handler's log group. */
   readonly encryptionKey: kms.IKey;
-  /** Retention of the handlers' log group. */
+  /** Retention of the handler's log group. */
   readonly logRetention: logs.RetentionDays;
 }
 
@@ -76,13 +143,22 @@ export interface Ec2CapacityTeardownProps {
  * DeleteCluster fails while container instances are active or draining (aws/aws-cdk#18179,
  * aws/containers-roadmap#631). Its properties name the group and the cluster, so CloudFormation
  * deletes it before both; every daemon on the capacity depends on it, so it runs after them.
+ *
+ * It acts only when the stack itself is deleted (or a failed first create rolls back): a Delete
+ * sent by an update rollback, a replacement or a removal leaves the group alone.
+ *
+ * Five resources: the custom resource, one function (CloudFormation invokes it directly; it waits
+ * within its own 15-minute limit), its role with an inline policy, and its log group.
  */
 export class Ec2CapacityTeardown extends Construct {
   /** The custom resource; depend on it to be deleted before the capacity is torn down. */
   public readonly resource: CustomResource;
+  /** The function that CloudFormation invokes for the custom resource. */
+  public readonly handler: lambda.Function;
 
   constructor(scope: Construct, id: string, props: Ec2CapacityTeardownProps) {
     super(scope, id);
+    const stack = Stack.of(this);
 
     // Retained: it records the teardown of the stack that deleted it.
     const logGroup = new logs.LogGroup(this, 'LogGroup', {
@@ -91,109 +167,101 @@ export class Ec2CapacityTeardown extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    const onEventHandler = this.handler('OnEventHandler', 'index.onEvent', logGroup, 'Force-deletes the Auto Scaling group of the EC2 capacity on stack deletion');
-    onEventHandler.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['autoscaling:DeleteAutoScalingGroup'],
-      resources: [props.autoScalingGroup.autoScalingGroupArn],
-    }));
-    Validations.of(onEventHandler.role!).acknowledge({
-      id: `${NagPack.AWS_SOLUTIONS}-IAM5[Resource::arn:<AWS::Partition>:autoscaling:<AWS::Region>:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/<${Stack.of(this).resolve(props.autoScalingGroup.autoScalingGroupName).Ref}>]`,
+    // Inline, so the permissions live exactly as long as the role the function references: no
+    // separate policy resource that CloudFormation could delete before the teardown runs.
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Runs the EC2 capacity teardown of a cdk-ecs-kit platform',
+      inlinePolicies: {
+        Teardown: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+            // The stack it is deployed in (in a nested stack, the nested stack): is it being deleted?
+            new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [stack.stackId] }),
+            new iam.PolicyStatement({ actions: ['autoscaling:DeleteAutoScalingGroup'], resources: [props.autoScalingGroup.autoScalingGroupArn] }),
+            new iam.PolicyStatement({ actions: ['ecs:ListContainerInstances', 'ecs:DeregisterContainerInstance'], resources: [props.cluster.clusterArn] }),
+          ],
+        }),
+      },
+    });
+    acknowledgeRule(
+      role,
+      'IAMNoInlinePolicy',
+      'The inline policy grants only what the teardown does to this stack\'s own group, cluster and log group; inline, it cannot be deleted before the custom resource\'s Delete runs, as a separate policy could.',
+      COMPLIANCE_PACKS,
+    );
+    Validations.of(role).acknowledge({
+      id: `${NagPack.AWS_SOLUTIONS}-IAM5[Resource::${renderedAsCdkNag(stack.resolve(props.autoScalingGroup.autoScalingGroupArn))}]`,
       reason: 'The wildcard stands only for the group id Auto Scaling generates at creation; the group name pins the ARN to this one group.',
     });
-    const isCompleteHandler = this.handler('IsCompleteHandler', 'index.isComplete', logGroup, 'Deregisters the remaining container instances of the cluster on stack deletion');
-    isCompleteHandler.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['ecs:ListContainerInstances', 'ecs:DeregisterContainerInstance'],
-      resources: [props.cluster.clusterArn],
-    }));
 
-    const provider = new cr.Provider(this, 'Provider', {
-      onEventHandler,
-      isCompleteHandler,
-      queryInterval: Duration.seconds(15),
-      // Terminating instances and deregistering them takes a few minutes; 15 minutes bounds a stuck delete.
-      totalTimeout: Duration.minutes(15),
+    // Built at the construct path of the provider framework's onEvent function that earlier versions
+    // used, so it keeps that logical id and its ARN: the custom resource's ServiceToken, which
+    // CloudFormation does not let an update change. An upgrade thus updates this function in place
+    // and removes the rest of the old provider; no Delete reaches the custom resource.
+    this.handler = new lambda.Function(new Construct(this, 'Provider'), 'framework-onEvent', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      code: lambda.Code.fromInline(HANDLER_CODE),
+      handler: 'index.handler',
+      description: 'Tears down the EC2 capacity of a cdk-ecs-kit platform when its stack is deleted',
+      // Lambda's limit: the handler answers CloudFormation 30 seconds before it.
+      timeout: Duration.minutes(15),
       logGroup,
-      frameworkOnEventRole: this.role('FrameworkOnEventRole', logGroup),
-      frameworkCompleteAndTimeoutRole: this.role('FrameworkCompleteAndTimeoutRole', logGroup),
+      role,
     });
-    this.acknowledgeProvider(provider);
+    // lambda.Function makes itself DependsOn its role, which its Role property already references,
+    // and the role's policy is inline (cfn-lint W3005: redundant DependsOn).
+    (this.handler.node.defaultChild as lambda.CfnFunction).addDeletionOverride('DependsOn');
+    acknowledgeHandlerFunction(this.handler);
 
     this.resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
+      serviceToken: this.handler.functionArn,
       resourceType: 'Custom::Ec2CapacityTeardown',
+      // Bounds the wait should the function fail to answer at all (CloudFormation's default is an hour).
+      serviceTimeout: Duration.minutes(20),
       properties: {
         AutoScalingGroupName: props.autoScalingGroup.autoScalingGroupName,
         ClusterName: props.cluster.clusterName,
       },
     });
   }
-
-  private handler(id: string, handler: string, logGroup: logs.ILogGroup, description: string): lambda.Function {
-    const fn = new lambda.Function(this, id, {
-      runtime: lambda.Runtime.NODEJS_24_X,
-      code: lambda.Code.fromInline(HANDLER_CODE),
-      handler,
-      description,
-      timeout: Duration.minutes(1),
-      logGroup,
-      role: this.role(`${id}Role`, logGroup),
-    });
-    acknowledgeHandlerFunction(fn);
-    return fn;
-  }
-
-  /** A role for one function of the teardown that may write only to its log group (no AWS managed policy). */
-  private role(id: string, logGroup: logs.ILogGroup): iam.Role {
-    const role = new iam.Role(this, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    logGroup.grantWrite(role);
-    acknowledgeGrantPolicy(role);
-    return role;
-  }
-
-  /**
-   * The provider framework's findings: its functions' (like the handlers'), its roles' inline
-   * policies, and invoke grants on the functions with their `:*` qualifier.
-   */
-  private acknowledgeProvider(provider: cr.Provider): void {
-    const functions = this.node.findAll().filter((c): c is lambda.Function => c instanceof lambda.Function);
-    for (const fn of functions) if (provider.node.findAll().includes(fn)) acknowledgeHandlerFunction(fn);
-    const invokeReason = 'The provider framework may invoke only the functions of this teardown; the :* suffix covers their versions and aliases, as lambda:InvokeFunction requires.';
-    for (const role of this.node.findAll().filter((c): c is iam.Role => c instanceof iam.Role)) {
-      acknowledgeGrantPolicy(role);
-      for (const fn of functions) {
-        Validations.of(role).acknowledge({
-          id: `${NagPack.AWS_SOLUTIONS}-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
-          reason: invokeReason,
-        });
-      }
-    }
-    const waiter = provider.node.tryFindChild('waiter-state-machine');
-    if (waiter) {
-      acknowledgeRule(waiter, 'SF1', 'The waiter state machine only re-invokes isComplete every 15 seconds during stack deletion; every action of the teardown is logged by its handlers to the encrypted log group, and the execution history is kept by Step Functions.', [NagPack.AWS_SOLUTIONS]);
-      const loggingReason = 'The waiter state machine only re-invokes isComplete every 15 seconds during stack deletion; every action of the teardown is logged by its handlers to the encrypted log group, and the execution history is kept by Step Functions.';
-      const tracingReason = 'The waiter state machine only re-invokes isComplete during stack deletion; a trace of that loop adds nothing to the handlers\' logs and would need xray:Put* on every resource.';
-      acknowledgeRule(waiter, 'SF2', tracingReason, [NagPack.AWS_SOLUTIONS]);
-      acknowledgeGuardRule(waiter, 'step_functions_state_machine_logging_enabled_check', loggingReason);
-      acknowledgeGuardRule(waiter, 'step_functions_state_machine_tracing_enabled_check', tracingReason);
-    }
-  }
 }
 
-/** The findings every function of the teardown raises, each with why it stays. */
+/**
+ * A resolved CloudFormation value as cdk-nag 3 renders it in a finding id (its flattenCfnReference):
+ * Fn::Join joined, `{ Ref: X }` as `<X>` (pseudo parameters too), Fn::GetAtt as `<X.Attr>`. A stack
+ * with an explicit env renders its region and account as literals, an agnostic one as references.
+ */
+function renderedAsCdkNag(value: unknown): string {
+  if (value === undefined) return '';
+  if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  const node = value as { [key: string]: any };
+  if (node['Fn::Join']) {
+    const [delimiter, items] = node['Fn::Join'];
+    return (items as unknown[]).map(renderedAsCdkNag).join(delimiter);
+  }
+  if (node['Fn::Sub']) return renderedAsCdkNag(node['Fn::Sub']);
+  if (node['Fn::GetAtt']) return `<${renderedAsCdkNag(node['Fn::GetAtt'][0])}.${renderedAsCdkNag(node['Fn::GetAtt'][1])}>`;
+  if (node['Fn::ImportValue']) return renderedAsCdkNag(node['Fn::ImportValue']);
+  if (node.Ref) return `<${renderedAsCdkNag(node.Ref)}>`;
+  return JSON.stringify(value);
+}
+
+/** The findings the teardown's function raises, each with why it stays. */
 function acknowledgeHandlerFunction(fn: IConstruct): void {
-  const outsideVpcReason = 'The function runs only on stack deletion and calls only AWS APIs; in the VPC its Lambda-managed network interfaces would block deleting the subnets and security groups of the very stack it tears down.';
+  const outsideVpcReason = 'The function acts only on stack deletion and calls only AWS APIs; in the VPC its Lambda-managed network interfaces would block deleting the subnets and security groups of the very stack it tears down.';
   acknowledgeRule(fn, 'LambdaInsideVPC', outsideVpcReason, COMPLIANCE_PACKS);
   acknowledgeGuardRule(fn, 'lambda_inside_vpc_check', outsideVpcReason);
   acknowledgeRule(
     fn,
     'LambdaConcurrency',
-    'Invoked only by CloudFormation for the one teardown resource, at most a few times a minute on stack deletion; reserving concurrency would fail in accounts whose unreserved concurrency is at its minimum.',
+    'Invoked only by CloudFormation for the one teardown resource, once per stack operation on it; reserving concurrency would fail in accounts whose unreserved concurrency is at its minimum.',
     [NagPack.NIST_800_53_R5, NagPack.HIPAA_SECURITY],
   );
   acknowledgeRule(
     fn,
     'LambdaDLQ',
-    'Failures go back to CloudFormation, which fails the stack deletion and reports the error; a dead-letter queue would hold nothing to act on.',
+    'Every outcome, failures included, is answered to CloudFormation, which fails the stack operation with the reason; a dead-letter queue would hold nothing to act on.',
     [NagPack.NIST_800_53_R5, NagPack.HIPAA_SECURITY],
   );
 }

@@ -67,8 +67,9 @@ export interface IEcsPlatform extends IConstruct {
   readonly autoScalingGroup?: autoscaling.IAutoScalingGroup;
 
   /**
-   * The custom resource that force-deletes the Auto Scaling group and deregisters the container
-   * instances before CloudFormation deletes the cluster; workloads on the EC2 capacity depend on it.
+   * The custom resource that, when the stack itself is deleted, force-deletes the Auto Scaling group
+   * and deregisters the container instances before CloudFormation deletes the cluster; workloads on
+   * the EC2 capacity depend on it.
    *
    * @default - undefined without EC2 capacity, or for an imported platform
    */
@@ -432,7 +433,8 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
   /**
    * The custom resource that, on stack deletion, force-deletes the Auto Scaling group and
    * deregisters the container instances before CloudFormation deletes the cluster (which fails
-   * while container instances are registered). Workloads on the EC2 capacity depend on it.
+   * while container instances are registered). It leaves them alone on any other Delete (an update
+   * rollback, a replacement, a removal). Workloads on the EC2 capacity depend on it.
    *
    * @default - undefined when the platform has no EC2 capacity
    */
