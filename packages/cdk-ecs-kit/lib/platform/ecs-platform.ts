@@ -167,8 +167,8 @@ export interface EcsPlatformAttributes {
  */
 export interface EcsPlatformLookupOptions {
   /**
-   * How many Availability Zones (and so private subnets) the platform's VPC has. A larger number
-   * than the platform's fails at deploy time; a smaller one uses the platform's first zones.
+   * How many Availability Zones (and so private subnets) the platform's VPC has. Must match the
+   * platform: a larger number fails at deploy time.
    *
    * @default 2 - the EcsPlatform default (`maxAzs`)
    */
@@ -176,8 +176,7 @@ export interface EcsPlatformLookupOptions {
 
   /**
    * Whether the platform has EC2 capacity (it then published its capacity provider and instance
-   * security group). Not checked against the platform: on one without EC2 capacity these values
-   * are 'none', and a daemon deployed there runs no task.
+   * security group).
    *
    * @default false
    */
@@ -384,11 +383,9 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
   }
 
   /**
-   * A platform another app deployed with `platformName: NAME`, read from the attributes list it
-   * published as the SSM parameter `/cdk-ecs-kit/NAME/attributes` (one template parameter, created
-   * when a workload first uses the platform). The values are resolved at deploy time: synth needs
-   * no AWS access. The platform must be deployed with a cdk-ecs-kit that publishes that list;
-   * `fromAttributes` with the separate parameters attaches to one deployed before.
+   * A platform another app deployed with `platformName: NAME`, read from the SSM parameters it
+   * published under `/cdk-ecs-kit/NAME/`. The values are resolved at deploy time: synth needs no
+   * AWS access.
    */
   public static fromPlatformName(scope: Construct, id: string, platformName: string, options: EcsPlatformLookupOptions = {}): IEcsPlatform {
     return ImportedEcsPlatform.fromParameters(scope, id, platformName, options);
