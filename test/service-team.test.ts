@@ -1,19 +1,14 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { App, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, CfnOutput, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { Ec2DaemonService, EcsPlatform, FargateWebService, IEcsPlatform, WebIngress } from 'cdk-ecs-kit';
+import { EcsPlatform, FargateWebService, WebIngress } from 'cdk-ecs-kit';
 import { ShopPlatformStack } from '../examples/service-team/platform-app';
 import { ShopServiceStack, storefrontProps } from '../examples/service-team/service-app';
 import { formatFindings, newApp, newStack, synthWithCompliance } from './support/synth';
 
 const SSM_TYPE = 'AWS::SSM::Parameter::Value<String>';
-const SSM_LIST_TYPE = 'AWS::SSM::Parameter::Value<List<String>>';
-const isSsm = (p: Json) => p.Type === SSM_TYPE || p.Type === SSM_LIST_TYPE;
-const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:stable');
 const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000';
 
 type Json = any;
@@ -43,7 +38,7 @@ const sameApp = synthAlone((app) => {
 /** SSM parameter names a template reads, by template parameter id. */
 function readParameters(template: Json): Map<string, string> {
   return new Map(Object.entries(template.Parameters ?? {})
-    .filter(([, p]: [string, Json]) => isSsm(p) && String(p.Default).startsWith('/cdk-ecs-kit/'))
+    .filter(([, p]: [string, Json]) => p.Type === SSM_TYPE && String(p.Default).startsWith('/cdk-ecs-kit/'))
     .map(([id, p]: [string, Json]) => [id, p.Default as string]));
 }
 
@@ -59,14 +54,11 @@ function publishedParameters(template: Json): Array<{ name: string; value: Json 
  */
 function normalize(value: Json, template: Json): Json {
   const reads = readParameters(template);
-  const slots = attributeSlots();
   const published = publishedParameters(template).map((p) => ({ name: p.name, value: JSON.stringify(p.value) }));
   const walk = (v: Json): Json => {
     if (Array.isArray(v)) return v.map(walk);
     if (v && typeof v === 'object') {
       if (typeof v.Ref === 'string' && reads.has(v.Ref)) return `SSM:${reads.get(v.Ref)}`;
-      const select = v['Fn::Select'];
-      if (Array.isArray(select) && typeof select[1]?.Ref === 'string' && reads.get(select[1].Ref) === ATTRIBUTES) return `SSM:${slots[select[0]]}`;
       // The imported key ARN is passed through Fn::Sub (see imported-platform.ts).
       if (Array.isArray(v['Fn::Sub']) && v['Fn::Sub'][0] === '${KeyArn}') return walk(v['Fn::Sub'][1].KeyArn);
       const match = published.find((p) => p.value === JSON.stringify(v));
@@ -76,30 +68,6 @@ function normalize(value: Json, template: Json): Json {
     return v;
   };
   return walk(value);
-}
-
-const ATTRIBUTES = '/cdk-ecs-kit/shop/attributes';
-
-/**
- * What each element of the published attributes list holds, read from the platform app: the name
- * of the separate parameter publishing the same value ('NAME#i' for the i-th element of a list
- * parameter), or 'none'.
- */
-function attributeSlots(): string[] {
-  const published = publishedParameters(platformApp.template);
-  const attributes = published.find((p) => p.name === ATTRIBUTES)!.value;
-  expect(attributes['Fn::Join'][0]).toBe(',');
-  // aws-cdk-lib merges neighbouring literals into one element ('none,none'): split them back.
-  const elements = attributes['Fn::Join'][1].flatMap((e: Json) => (typeof e === 'string' ? e.split(',') : [e]));
-  return elements.map((element: Json) => {
-    const same = (v: Json) => JSON.stringify(v) === JSON.stringify(element);
-    for (const p of published.filter((q) => q.name !== ATTRIBUTES)) {
-      if (same(p.value)) return p.name;
-      const items = p.value?.['Fn::Join']?.[1];
-      if (Array.isArray(items) && items.some(same)) return `${p.name}#${items.findIndex(same)}`;
-    }
-    return element;
-  });
 }
 
 /** The one resource of `type` whose logical id starts with `prefix`. */
@@ -119,68 +87,24 @@ describe('examples/service-team: a platform app and a service app that share not
   test('the service app references the platform app only through SSM parameters, never Fn::ImportValue', () => {
     expect(JSON.stringify(serviceApp.template)).not.toContain('Fn::ImportValue');
     const params = Object.values(serviceApp.template.Parameters ?? {}) as Json[];
-    const ssm = params.filter(isSsm);
+    const ssm = params.filter((p) => p.Type === SSM_TYPE);
     // The only other parameter is the bootstrap version of the default synthesizer.
-    expect(params.filter((p) => !isSsm(p) || !p.Default.startsWith('/cdk-ecs-kit/')).map((p) => p.Default)).toEqual(['/cdk-bootstrap/hnb659fds/version']);
+    expect(params.filter((p) => p.Type !== SSM_TYPE || !p.Default.startsWith('/cdk-ecs-kit/')).map((p) => p.Default)).toEqual(['/cdk-bootstrap/hnb659fds/version']);
     for (const p of ssm.filter((q) => !q.Default.startsWith('/cdk-bootstrap/'))) expect(p.Default).toMatch(/^\/cdk-ecs-kit\/(shop|ingress\/shop)\/[a-z0-9-]+$/);
     expect(ssm.some((p) => p.Default.startsWith('/cdk-ecs-kit/shop/'))).toBe(true);
     expect(ssm.some((p) => p.Default.startsWith('/cdk-ecs-kit/ingress/shop/'))).toBe(true);
   });
 
-  test('the service app reads one platform parameter, the attributes list, and the ingress parameters it uses', () => {
-    expect([...readParameters(serviceApp.template).values()].sort())
-      .toEqual(['/cdk-ecs-kit/ingress/shop/listener-arn', '/cdk-ecs-kit/ingress/shop/security-group-id', ATTRIBUTES]);
-    expect(publishedParameters(platformApp.template).map((p) => p.name)).toEqual(expect.arrayContaining([...readParameters(serviceApp.template).values()]));
-  });
-
-  test('the attributes list holds, slot by slot, what the separate parameters hold (kept for service apps of earlier versions)', () => {
-    expect(attributeSlots()).toEqual([
-      '/cdk-ecs-kit/shop/vpc-id', '/cdk-ecs-kit/shop/vpc-cidr-block', '/cdk-ecs-kit/shop/cluster-name',
-      '/cdk-ecs-kit/shop/namespace-name', '/cdk-ecs-kit/shop/namespace-id', '/cdk-ecs-kit/shop/namespace-arn',
-      '/cdk-ecs-kit/shop/encryption-key-arn', 'none', 'none',
-      '/cdk-ecs-kit/shop/availability-zones#0', '/cdk-ecs-kit/shop/private-subnet-ids#0',
-      '/cdk-ecs-kit/shop/availability-zones#1', '/cdk-ecs-kit/shop/private-subnet-ids#1',
-    ]);
-    expect(publishedParameters(platformApp.template).map((p) => p.name).sort()).toEqual([
-      'availability-zones', 'cluster-name', 'encryption-key-arn', 'namespace-arn', 'namespace-id', 'namespace-name', 'private-subnet-ids', 'vpc-cidr-block', 'vpc-id',
-    ].map((n) => `/cdk-ecs-kit/shop/${n}`).concat(ATTRIBUTES, '/cdk-ecs-kit/ingress/shop/listener-arn', '/cdk-ecs-kit/ingress/shop/security-group-id').sort());
-  });
-
-  test('every attribute of the imported platform is an element of the attributes list', () => {
+  test('the platform app publishes exactly the parameters a service app reads (each read only when used)', () => {
+    const published = publishedParameters(platformApp.template).map((p) => p.name).sort();
+    expect(published).toEqual(expect.arrayContaining([...readParameters(serviceApp.template).values()]));
     const stack = newStack('Reader');
-    const platform = EcsPlatform.fromPlatformName(stack, 'Platform', 'shop', { ec2Capacity: true });
-    const slots = attributeSlots();
-    const element = (value: string) => {
-      const resolved = stack.resolve(value);
-      expect(resolved['Fn::Select'][1]).toEqual({ Ref: expect.stringMatching(/^SsmParameterValuecdkecskitshopattributes/) });
-      return slots[resolved['Fn::Select'][0]];
-    };
-    expect(element(platform.vpc.vpcId)).toBe('/cdk-ecs-kit/shop/vpc-id');
-    expect(element(platform.vpc.vpcCidrBlock)).toBe('/cdk-ecs-kit/shop/vpc-cidr-block');
-    expect(platform.vpc.availabilityZones.map(element)).toEqual(['/cdk-ecs-kit/shop/availability-zones#0', '/cdk-ecs-kit/shop/availability-zones#1']);
-    expect(platform.vpc.privateSubnets.map((s) => element(s.availabilityZone))).toEqual(['/cdk-ecs-kit/shop/availability-zones#0', '/cdk-ecs-kit/shop/availability-zones#1']);
-    expect(platform.vpc.privateSubnets.map((s) => element(s.subnetId))).toEqual(['/cdk-ecs-kit/shop/private-subnet-ids#0', '/cdk-ecs-kit/shop/private-subnet-ids#1']);
-    expect(element(platform.cluster.clusterName)).toBe('/cdk-ecs-kit/shop/cluster-name');
-    expect(element(platform.namespace.namespaceName)).toBe('/cdk-ecs-kit/shop/namespace-name');
-    expect(element(platform.namespace.namespaceId)).toBe('/cdk-ecs-kit/shop/namespace-id');
-    expect(element(platform.namespace.namespaceArn)).toBe('/cdk-ecs-kit/shop/namespace-arn');
-    // What aws-cdk-lib's own code reads from an imported namespace (e.g. other L2s taking the reference).
-    const ref = (platform.namespace as Json).privateDnsNamespaceRef;
-    expect(element(ref.privateDnsNamespaceId)).toBe('/cdk-ecs-kit/shop/namespace-id');
-    expect(element(ref.privateDnsNamespaceArn)).toBe('/cdk-ecs-kit/shop/namespace-arn');
-    // The EC2 slots hold 'none' on this platform without EC2 capacity; their positions are 7 and 8.
-    expect(stack.resolve(platform.ec2CapacityProviderName)['Fn::Select'][0]).toBe(7);
-    expect(stack.resolve(platform.ec2SecurityGroup!.securityGroupId)['Fn::Select'][0]).toBe(8);
-    expect(JSON.stringify(stack.resolve(platform.encryptionKey.keyArn))).toMatch(/"Fn::Select":\[6,\{"Ref":"SsmParameterValuecdkecskitshopattributes/);
-  });
-
-  test('a platform with EC2 capacity publishes its capacity provider and instance security group in slots 7 and 8', () => {
-    const stack = newStack('Ec2Platform');
-    const platform = new EcsPlatform(stack, 'Platform', { platformName: 'shop', ec2Capacity: { instanceType: new ec2.InstanceType('m7g.large') } });
-    const attributes = publishedParameters(Template.fromStack(stack).toJSON()).find((p) => p.name === ATTRIBUTES)!.value['Fn::Join'][1];
-    expect(attributes[7]).toEqual(stack.resolve(platform.ec2CapacityProviderName));
-    expect(attributes[8]).toEqual(stack.resolve(platform.ec2SecurityGroup!.securityGroupId));
-    expect(attributes).toHaveLength(13);
+    const platform = EcsPlatform.fromPlatformName(stack, 'Platform', 'shop');
+    const ingress = WebIngress.fromIngressName(stack, 'Ingress', 'shop');
+    new FargateWebService(stack, 'Storefront', storefrontProps(platform, ingress));
+    const used = [platform.vpc.vpcCidrBlock, ...platform.vpc.availabilityZones, platform.namespace.namespaceName, platform.namespace.namespaceArn];
+    used.forEach((value, i) => new CfnOutput(stack, `Used${i}`, { value }));
+    expect([...readParameters(Template.fromStack(stack).toJSON()).values()].sort()).toEqual(published);
   });
 
   describe('the storefront routes, registers and scales like the same service next to its platform', () => {
@@ -319,96 +243,5 @@ describe('EcsPlatform.fromAttributes and the lookups by name', () => {
     new FargateWebService(stack, 'Storefront', { platform, container, discoveryName: 'storefront' });
     expect(() => new FargateWebService(stack, 'Storefront2', { platform, container, discoveryName: 'storefront' }))
       .toThrow(/Services\/Storefront2.*'storefront'.*Services\/Storefront /s);
-  });
-});
-
-describe('service apps from fromPlatformName read only what they use, with real values', () => {
-  /** A service app of one kind on the platform 'shop', synthesized with all compliance checks. */
-  function lookupApp(build: (stack: Stack) => IEcsPlatform): { template: Json; findings: string[]; text: string } {
-    const { template, findings } = synthAlone((app) => {
-      const stack = new Stack(app, 'Services');
-      build(stack);
-      return stack;
-    });
-    return { template, findings, text: JSON.stringify(template) };
-  }
-  const apps = {
-    'a daemon-only app': lookupApp((stack) => {
-      const platform = EcsPlatform.fromPlatformName(stack, 'Platform', 'shop', { ec2Capacity: true });
-      new Ec2DaemonService(stack, 'Agent', { platform, container: { image: IMAGE, user: '101' }, memoryLimitMiB: 256 });
-      return platform;
-    }),
-    'a web-only app': lookupApp((stack) => {
-      const platform = EcsPlatform.fromPlatformName(stack, 'Platform', 'shop');
-      const ingress = WebIngress.fromIngressName(stack, 'Ingress', 'shop');
-      new FargateWebService(stack, 'Storefront', { platform, ingress, hostHeaders: ['shop.example.com'], container: { image: IMAGE, user: '101', port: 8080 } });
-      return platform;
-    }),
-    'a Service Connect app': lookupApp((stack) => {
-      const platform = EcsPlatform.fromPlatformName(stack, 'Platform', 'shop', { serviceConnect: true });
-      new FargateWebService(stack, 'Orders', { platform, cpu: 512, memoryMiB: 1024, container: { image: IMAGE, user: '101', port: 8080 }, serviceConnect: { name: 'orders' } });
-      return platform;
-    }),
-  };
-
-  test.each(Object.keys(apps))('%s: no nag, Control Tower or CloudFormation-validator finding (no unused template parameter, W2001)', (kind) => {
-    expect(apps[kind as keyof typeof apps].findings).toEqual([]);
-  });
-
-  test.each(Object.keys(apps))('%s: no placeholder value in the template, and the platform read as one attributes parameter', (kind) => {
-    const { template, text } = apps[kind as keyof typeof apps];
-    expect(text).not.toMatch(/published-|placeholder/);
-    expect([...readParameters(template).values()].filter((n) => !n.startsWith('/cdk-ecs-kit/ingress/'))).toEqual([ATTRIBUTES]);
-  });
-
-  test('the Service Connect app joins the published namespace by its ARN', () => {
-    const service = Object.values(apps['a Service Connect app'].template.Resources).find((r: Json) => r.Type === 'AWS::ECS::Service') as Json;
-    expect(service.Properties.ServiceConnectConfiguration.Namespace).toEqual({ 'Fn::Select': [5, { Ref: expect.stringMatching(/^SsmParameterValuecdkecskitshopattributes/) }] });
-  });
-
-  test('a lookup nothing uses adds no template parameter', () => {
-    const stack = newStack('Unused');
-    EcsPlatform.fromPlatformName(stack, 'Platform', 'shop', { ec2Capacity: true });
-    WebIngress.fromIngressName(stack, 'Ingress', 'shop');
-    expect(stack.node.findAll().filter((c) => c instanceof CfnParameter).map((c) => c.node.path)).toEqual([]);
-  });
-
-  test('the library never redefines properties of aws-cdk-lib objects (Object.defineProperty)', () => {
-    const lib = path.join(__dirname, '..', 'packages', 'cdk-ecs-kit', 'lib');
-    const files = (fs.readdirSync(lib, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts'));
-    expect(files.length).toBeGreaterThan(10);
-    expect(files.filter((f) => /Object\.defineProperty|Reflect\.defineProperty/.test(fs.readFileSync(path.join(lib, f), 'utf-8')))).toEqual([]);
-  });
-});
-
-describe('EcsPlatform.fromAttributes with tokens', () => {
-  test('accepts deploy-time values and renders them where a service uses them', () => {
-    const stack = newStack('Tokens');
-    const value = (id: string) => new CfnParameter(stack, id, { type: 'String' }).valueAsString;
-    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
-      vpcId: value('VpcId'),
-      availabilityZones: Fn.split(',', value('Zones'), 2),
-      privateSubnetIds: Fn.split(',', value('Subnets'), 2),
-    });
-    const platform = EcsPlatform.fromAttributes(stack, 'Platform', {
-      vpc,
-      clusterName: value('ClusterName'),
-      namespaceName: value('NamespaceName'),
-      namespaceId: value('NamespaceId'),
-      namespaceArn: value('NamespaceArn'),
-      encryptionKeyArn: value('KeyArn'),
-      ec2CapacityProviderName: value('CapacityProvider'),
-      ec2SecurityGroupId: value('InstanceGroup'),
-    });
-    expect(stack.resolve((platform.namespace as Json).privateDnsNamespaceRef)).toEqual({ privateDnsNamespaceId: { Ref: 'NamespaceId' }, privateDnsNamespaceArn: { Ref: 'NamespaceArn' } });
-    expect(stack.resolve(platform.namespace.namespaceName)).toEqual({ Ref: 'NamespaceName' });
-    new FargateWebService(stack, 'Worker', { platform, container: { image: IMAGE, port: 8080 }, discoveryName: 'worker' });
-    new Ec2DaemonService(stack, 'Agent', { platform, container: { image: IMAGE, port: 4317 } });
-    const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::ECS::Service', { Cluster: { Ref: 'ClusterName' }, ServiceRegistries: [{ RegistryArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } }] });
-    template.hasResourceProperties('AWS::ServiceDiscovery::Service', { DnsConfig: { NamespaceId: { Ref: 'NamespaceId' } } });
-    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { Ref: 'KeyArn' } });
-    expect(stack.resolve(platform.ec2SecurityGroup!.securityGroupId)).toEqual({ Ref: 'InstanceGroup' });
-    expect(stack.resolve(platform.ec2CapacityProviderName)).toEqual({ Ref: 'CapacityProvider' });
   });
 });

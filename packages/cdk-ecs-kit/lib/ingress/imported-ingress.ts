@@ -31,64 +31,38 @@ export function publishIngress(ingress: WebIngress, ingressName: string): void {
   }
 }
 
-/** The aws-cdk-lib imports of an imported ingress. */
-interface IngressImports {
-  readonly listener: elbv2.IApplicationListener;
-  readonly loadBalancerFullName: string;
-  readonly loadBalancerSecurityGroup: ec2.ISecurityGroup;
-}
-
 /**
  * An ingress deployed by another app. Each service opens its own security group to the load
  * balancer (an ingress rule on the service's group and an egress rule on the load balancer's,
- * both unique to the service, so two service apps never create the same rule). Its members are
- * created on first use: a lookup nothing uses adds nothing to the template.
+ * both unique to the service, so two service apps never create the same rule).
  */
 export class ImportedWebIngress extends Construct implements IWebIngress {
-  /** An ingress from its attributes (literal values or tokens). */
-  public static fromAttributes(scope: Construct, id: string, attrs: WebIngressAttributes): IWebIngress {
-    return new ImportedWebIngress(scope, id, () => attrs);
-  }
-
   /** Reads an ingress published with `ingressName` from its SSM parameters at deploy time. */
   public static fromParameters(scope: Construct, id: string, ingressName: string): IWebIngress {
     const lookup = new Construct(scope, id);
     checkDnsLabel(lookup, 'ingressName', ingressName);
     const prefix = ingressParameterPrefix(ingressName);
     const read = (name: string) => ssm.StringParameter.valueForStringParameter(lookup, `${prefix}/${name}`);
-    // Both are read together: every service on the ingress adds a listener rule and opens its group.
-    return new ImportedWebIngress(lookup, 'Ingress', () => ({ listenerArn: read(PARAMETER.listenerArn), securityGroupId: read(PARAMETER.securityGroupId) }));
+    return new ImportedWebIngress(lookup, 'Ingress', { listenerArn: read(PARAMETER.listenerArn), securityGroupId: read(PARAMETER.securityGroupId) });
   }
 
+  public readonly listener: elbv2.IApplicationListener;
+  public readonly loadBalancerFullName: string;
   public readonly imported = true;
+  private readonly loadBalancerSecurityGroup: ec2.ISecurityGroup;
   private readonly routes = new RouteTable();
-  private readonly imports: () => IngressImports;
 
-  private constructor(scope: Construct, id: string, attributes: () => WebIngressAttributes) {
+  constructor(scope: Construct, id: string, attrs: WebIngressAttributes) {
     super(scope, id);
-    let imports: IngressImports | undefined;
-    this.imports = () => {
-      if (imports) return imports;
-      const attrs = attributes();
-      // Mutable and without egress: the load balancer may send only to the services attached to it.
-      const loadBalancerSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(this, 'SecurityGroup', attrs.securityGroupId, { allowAllOutbound: false });
-      const listener = elbv2.ApplicationListener.fromApplicationListenerAttributes(this, 'Listener', {
-        listenerArn: attrs.listenerArn,
-        securityGroup: loadBalancerSecurityGroup,
-      });
-      // arn:PARTITION:elasticloadbalancing:REGION:ACCOUNT:listener/app/NAME/LB-ID/LISTENER-ID -> app/NAME/LB-ID
-      const parts = Fn.split('/', Fn.select(5, Fn.split(':', attrs.listenerArn)), 5);
-      imports = { listener, loadBalancerSecurityGroup, loadBalancerFullName: Fn.join('/', [parts[1], parts[2], parts[3]]) };
-      return imports;
-    };
-  }
-
-  public get listener(): elbv2.IApplicationListener {
-    return this.imports().listener;
-  }
-
-  public get loadBalancerFullName(): string {
-    return this.imports().loadBalancerFullName;
+    // Mutable and without egress: the load balancer may send only to the services attached to it.
+    this.loadBalancerSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(this, 'SecurityGroup', attrs.securityGroupId, { allowAllOutbound: false });
+    this.listener = elbv2.ApplicationListener.fromApplicationListenerAttributes(this, 'Listener', {
+      listenerArn: attrs.listenerArn,
+      securityGroup: this.loadBalancerSecurityGroup,
+    });
+    // arn:PARTITION:elasticloadbalancing:REGION:ACCOUNT:listener/app/NAME/LB-ID/LISTENER-ID -> app/NAME/LB-ID
+    const parts = Fn.split('/', Fn.select(5, Fn.split(':', attrs.listenerArn)), 5);
+    this.loadBalancerFullName = Fn.join('/', [parts[1], parts[2], parts[3]]);
   }
 
   public claimRoute(service: IConstruct, route: WebRoute): number {
@@ -96,7 +70,7 @@ export class ImportedWebIngress extends Construct implements IWebIngress {
   }
 
   public connectTargets(_service: IConstruct, serviceSecurityGroup: ec2.ISecurityGroup, port: number): ec2.ISecurityGroup[] {
-    serviceSecurityGroup.connections.allowFrom(this.imports().loadBalancerSecurityGroup, ec2.Port.tcp(port), `Load balancer to ${_service.node.path} on ${port}`);
+    serviceSecurityGroup.connections.allowFrom(this.loadBalancerSecurityGroup, ec2.Port.tcp(port), `Load balancer to ${_service.node.path} on ${port}`);
     return [];
   }
 }

@@ -230,7 +230,7 @@ export class WebIngress extends Construct implements ec2.IConnectable, IWebIngre
    * when derived ones might collide.
    */
   public static fromAttributes(scope: Construct, id: string, attrs: WebIngressAttributes): IWebIngress {
-    return ImportedWebIngress.fromAttributes(scope, id, attrs);
+    return new ImportedWebIngress(scope, id, attrs);
   }
 
   /**

@@ -379,7 +379,7 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
    * workloads cannot be seen here.
    */
   public static fromAttributes(scope: Construct, id: string, attrs: EcsPlatformAttributes): IEcsPlatform {
-    return ImportedEcsPlatform.fromAttributes(scope, id, attrs);
+    return new ImportedEcsPlatform(scope, id, attrs);
   }
 
   /**
