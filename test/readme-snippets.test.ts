@@ -50,7 +50,11 @@ function compile(snippet: Snippet): (stack: Stack, values: Record<string, unknow
   const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
   const exports: { run?: (stack: Stack, values: Record<string, unknown>) => void } = {};
   const requireHere = (name: string) => (name === 'cdk-ecs-kit' ? kit : require(name));
-  new Function('exports', 'require', js)(exports, requireHere);
+  try {
+    new Function('exports', 'require', js)(exports, requireHere);
+  } catch (e) {
+    throw new Error(`README.md line ${snippet.line}: ${(e as Error).message}\n${js}`);
+  }
   return exports.run!;
 }
 

@@ -8,7 +8,7 @@ import { BatchTaskSchedule, Ec2DaemonService, EcsPlatform, FargateWebService, Fa
 import { formatFindings, newApp, synthWithCompliance } from './support/synth';
 import { formatLoss, resourceLosses, targetGroupCopies, updateHazards } from './support/update-safety';
 
-// DESIGN.md principle 10: a user's daily change replaces nothing that serves traffic or keeps
+// ARCHITECTURE.md principle 4: a user's daily change replaces nothing that serves traffic or keeps
 // data. Each case synthesizes the representative app before (v1) and after (v2) one such change
 // and asks @aws-cdk/cloudformation-diff (the diff `cdk diff` prints, impacts from the
 // CloudFormation resource specification) what the stack update would replace or destroy.
