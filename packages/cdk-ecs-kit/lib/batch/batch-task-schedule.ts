@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { JobRunTask } from './job-run-task';
 import type { ContainerSpec } from '../container/container-spec';
 import { checkFargateOnlyProp, checkTaskTimeout } from '../internal/batch-checks';
-import { acknowledgeGrantPolicy, acknowledgePlatformKeyElsewhere, NagPack } from '../internal/compliance';
+import { acknowledgeGrantPolicy, acknowledgeLogRetentionOptOut, acknowledgePlatformKeyElsewhere, NagPack } from '../internal/compliance';
 import { defaultTaskSubnets } from '../internal/subnets';
 import { checkIntegerInRange, warnArm64OnSpot, fail } from '../internal/validation';
 import { createWorkloadCore, resolveTaskSize } from '../internal/workload-core';
@@ -296,6 +296,7 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     acknowledgePlatformKeyElsewhere(this.stateMachineLogGroup, platform);
+    acknowledgeLogRetentionOptOut(this.stateMachineLogGroup, platform.logRetention, `logRetention on ${platform.node.path}`);
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: `Runs the batch job ${this.node.path}`,
       stateMachineType: sfn.StateMachineType.STANDARD,

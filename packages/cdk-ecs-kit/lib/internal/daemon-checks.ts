@@ -36,7 +36,7 @@ export function checkMemoryLimitNotBelowReservation(
       scope,
       'memoryLimitMiB',
       `(${limitMiB} MiB) must not be less than memoryReservationMiB (${reservationMiB} MiB).`,
-      'Raise memoryLimitMiB, lower memoryReservationMiB, or leave memoryLimitMiB unset for no hard limit.',
+      'Raise memoryLimitMiB, lower memoryReservationMiB, or leave memoryLimitMiB unset for twice the reservation.',
     );
   }
 }

@@ -11,9 +11,19 @@ import { Construct, IConstruct } from 'constructs';
 import { Ec2CapacityTeardown } from './ec2-capacity-teardown';
 import { ImportedEcsPlatform, publishPlatform } from './imported-platform';
 import { PlatformClaims } from '../internal/claims';
-import { acknowledgeGrantPolicy, acknowledgeGuardRule, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
+import { acknowledgeGrantPolicy, acknowledgeGuardRule, acknowledgeLogRetentionOptOut, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
 import { DEFAULT_LOG_RETENTION } from '../internal/defaults';
-import { checkCapacityBounds, checkDnsLabel, checkDnsName, checkIntegerInRange, checkPercent, fail } from '../internal/validation';
+import {
+  checkCapacityBounds,
+  checkDnsLabel,
+  checkDnsName,
+  checkIntegerInRange,
+  checkPercent,
+  checkSizeGibibytes,
+  fail,
+  isDeployTimeValue,
+  requireSynthTimeValue,
+} from '../internal/validation';
 import { defaultTaskSubnets } from '../internal/subnets';
 
 /**
@@ -472,6 +482,8 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
     const namespaceName = props.namespaceName ?? 'internal';
     checkDnsName(this, 'namespaceName', namespaceName);
     checkDnsLabel(this, 'platformName', props.platformName);
+    requireSynthTimeValue(this, 'maxAzs', props.maxAzs, 'and it decides at synth how many subnets the new VPC gets.', 'Give a number (e.g. maxAzs: 2), or pass your own vpc.');
+    requireSynthTimeValue(this, 'natGateways', props.natGateways, 'and it decides at synth how many NAT gateways the new VPC gets.', 'Give a number (e.g. natGateways: 1), or pass your own vpc.');
     checkIntegerInRange(this, 'maxAzs', props.maxAzs, 1, 6);
     checkIntegerInRange(this, 'natGateways', props.natGateways, 0, 6);
     if (props.vpc && (props.maxAzs !== undefined || props.natGateways !== undefined)) {
@@ -488,12 +500,18 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
         retention: this.logRetention,
         removalPolicy: RemovalPolicy.RETAIN,
       });
+      acknowledgeLogRetentionOptOut(this.flowLogGroup, this.logRetention, `logRetention on ${this.node.path}`);
       const flowLog = new ec2.FlowLog(this, 'FlowLog', {
         resourceType: ec2.FlowLogResourceType.fromVpc(this.vpc),
         destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
         trafficType: ec2.FlowLogTrafficType.ALL,
       });
       acknowledgeGrantPolicy(flowLog.iamRole!);
+    } else if (!props.vpc) {
+      // A VPC passed in is the caller's to log; this one was created here without flow logs on request.
+      const reason = `flowLogs: false was set explicitly on ${this.node.path}: the VPC it creates has no flow logs.`;
+      acknowledgeRule(this.vpc, 'VPC7', reason, [NagPack.AWS_SOLUTIONS]);
+      acknowledgeRule(this.vpc, 'VPCFlowLogsEnabled', reason, COMPLIANCE_PACKS);
     }
 
     const cluster = new ecs.Cluster(this, 'Cluster', {
@@ -639,11 +657,22 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
 
   private createEc2Capacity(cluster: ecs.Cluster, options: Ec2CapacityOptions) {
     const minCapacity = options.minCapacity ?? 1;
+    if (options.maxCapacity === undefined && isDeployTimeValue(minCapacity)) {
+      // Like aws-cdk-lib's own default (the larger of min and desired), ours cannot be computed
+      // from a deploy-time min; a literal 2 could be below it (CloudFormation rejects MinSize > MaxSize).
+      fail(
+        this,
+        'ec2Capacity.maxCapacity',
+        'is required when ec2Capacity.minCapacity is only known at deploy time (a parameter or another token): its default, the larger of minCapacity and 2, cannot be computed at synth.',
+        'Set ec2Capacity.maxCapacity too (a number, or a deploy-time value at least minCapacity).',
+      );
+    }
     const maxCapacity = options.maxCapacity ?? Math.max(minCapacity, 2);
     checkCapacityBounds(this, 'ec2Capacity.minCapacity', minCapacity, 'ec2Capacity.maxCapacity', maxCapacity);
     checkPercent(this, 'ec2Capacity.targetCapacityPercent', options.targetCapacityPercent);
-    const rootVolumeGiB = (options.rootVolumeSize ?? Size.gibibytes(30)).toGibibytes();
-    checkIntegerInRange(this, 'ec2Capacity.rootVolumeSize', rootVolumeGiB, 30, 16384);
+    const rootVolumeSize = options.rootVolumeSize ?? Size.gibibytes(30);
+    checkSizeGibibytes(this, 'ec2Capacity.rootVolumeSize', rootVolumeSize, 30, 16384);
+    const rootVolumeGiB = rootVolumeSize.toGibibytes();
 
     const hardwareType = options.instanceType.architecture === ec2.InstanceArchitecture.ARM_64
       ? ecs.AmiHardwareType.ARM
@@ -724,12 +753,16 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
 
     // DeleteCluster fails while container instances are registered, and CloudFormation deletes the
     // cluster as soon as the group's delete returns, before the instances have deregistered.
-    const teardown = new Ec2CapacityTeardown(this, 'Ec2CapacityTeardown', {
+    const teardownConstruct = new Ec2CapacityTeardown(this, 'Ec2CapacityTeardown', {
       cluster: this.cluster,
       autoScalingGroup,
       encryptionKey: this.encryptionKey,
       logRetention: this.logRetention,
-    }).resource;
+    });
+    for (const logGroup of teardownConstruct.node.findAll().filter((c) => c instanceof logs.LogGroup)) {
+      acknowledgeLogRetentionOptOut(logGroup, this.logRetention, `logRetention on ${this.node.path}`);
+    }
+    const teardown = teardownConstruct.resource;
 
     return { autoScalingGroup, capacityProvider, securityGroup, teardown };
   }
