@@ -15,7 +15,7 @@ import { JobRunTask } from './job-run-task';
 import type { ContainerSpec } from '../container/container-spec';
 import { checkFargateOnlyProp, checkTaskTimeout } from '../internal/batch-checks';
 import { acknowledgeGrantPolicy, acknowledgeLogRetentionOptOut, acknowledgePlatformKeyElsewhere, NagPack } from '../internal/compliance';
-import { defaultTaskSubnets } from '../internal/subnets';
+import { checkWorkloadSubnets, defaultTaskSubnets } from '../internal/subnets';
 import { checkIntegerInRange, warnArm64OnSpot, fail } from '../internal/validation';
 import { createWorkloadCore, resolveTaskSize } from '../internal/workload-core';
 import type { IEcsPlatform } from '../platform/ecs-platform';
@@ -186,6 +186,7 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
       checkFargateOnlyProp(this, 'architecture', props.architecture !== undefined, "on EC2 the task runs on the architecture of the platform's instances.");
     }
     const size = resolveTaskSize(this, props, launchOnEc2 ? 'ec2' : 'fargate');
+    checkWorkloadSubnets(this, platform.vpc, props.vpcSubnets);
     if (!launchOnEc2) warnArm64OnSpot(this, props.architecture, spotProp, fargateSpot ? 'true' : undefined);
 
     this.alarmTopic = props.alarmTopic ?? new sns.Topic(this, 'AlarmTopic', {

@@ -24,7 +24,7 @@ import {
   isDeployTimeValue,
   requireSynthTimeValue,
 } from '../internal/validation';
-import { defaultTaskSubnets } from '../internal/subnets';
+import { checkDefaultTaskSubnetsExist, defaultTaskSubnets, hasVpcCidrBlock } from '../internal/subnets';
 
 /**
  * What every cdk-ecs-kit workload needs from the platform it runs on: an `EcsPlatform` of the
@@ -493,6 +493,7 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
     this.logRetention = props.logRetention ?? DEFAULT_LOG_RETENTION;
     this.encryptionKey = props.encryptionKey ?? this.createEncryptionKey();
     this.vpc = props.vpc ?? this.createVpc(props.maxAzs ?? 2, props.natGateways ?? 1);
+    if (props.platformName !== undefined) this.checkVpcCanBePublished(this.vpc);
 
     if (props.flowLogs ?? !props.vpc) {
       this.flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
@@ -655,7 +656,16 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
     return vpc;
   }
 
+  /** What `platformName` publishes of a VPC passed in, checked before aws-cdk-lib reads it. */
+  private checkVpcCanBePublished(vpc: ec2.IVpc): void {
+    if (!hasVpcCidrBlock(vpc)) {
+      fail(this, 'platformName', `publishes the VPC's CIDR range for service apps, and the VPC ${vpc.node.path} was imported without vpcCidrBlock.`, 'Pass vpcCidrBlock to ec2.Vpc.fromVpcAttributes.');
+    }
+    checkDefaultTaskSubnetsExist(this, 'platformName', vpc, 'publishes', 'Pass privateSubnetIds to ec2.Vpc.fromVpcAttributes.');
+  }
+
   private createEc2Capacity(cluster: ecs.Cluster, options: Ec2CapacityOptions) {
+    checkDefaultTaskSubnetsExist(this, 'ec2Capacity', this.vpc, 'the instances run in', 'Pass privateSubnetIds to ec2.Vpc.fromVpcAttributes.');
     const minCapacity = options.minCapacity ?? 1;
     if (options.maxCapacity === undefined && isDeployTimeValue(minCapacity)) {
       // Like aws-cdk-lib's own default (the larger of min and desired), ours cannot be computed

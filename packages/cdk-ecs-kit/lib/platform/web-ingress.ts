@@ -10,7 +10,7 @@ import { Construct, IConstruct } from 'constructs';
 import { acknowledgeGuardRule, acknowledgeLogRetentionOptOut, acknowledgePlatformKeyElsewhere, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
 import { ImportedWebIngress, publishIngress } from './imported-ingress';
 import { RouteTable } from '../internal/routes';
-import { defaultTaskSubnets } from '../internal/subnets';
+import { checkDefaultTaskSubnetsExist, defaultTaskSubnets, hasVpcCidrBlock } from '../internal/subnets';
 import { checkIpv4Cidrs } from '../internal/web-checks';
 import { checkDnsLabel, checkDurationSeconds, fail, isDeployTimeValue } from '../internal/validation';
 import type { IEcsPlatform } from './ecs-platform';
@@ -333,6 +333,7 @@ export class WebIngress extends Construct implements ec2.IConnectable, IWebIngre
       fail(this, 'managedWebAcl', 'cannot be true together with webAclArn: a load balancer has one web ACL.', 'Remove managedWebAcl to use your web ACL, or remove webAclArn.');
     }
     checkDnsLabel(this, 'ingressName', props.ingressName);
+    this.checkVpc(vpc, props.allowedCidrs);
     const allowedCidrs = props.allowedCidrs ?? (this.internetFacing ? ['0.0.0.0/0'] : [vpc.vpcCidrBlock]);
     checkIpv4Cidrs(this, 'allowedCidrs', allowedCidrs);
     checkDurationSeconds(this, 'idleTimeout', props.idleTimeout, 1, 4000);
@@ -450,6 +451,30 @@ export class WebIngress extends Construct implements ec2.IConnectable, IWebIngre
       acknowledgeRule(this.loadBalancer, 'ALBWAFEnabled', reason, [NagPack.NIST_800_53_R5, NagPack.PCI_DSS_321]);
     }
     if (props.ingressName !== undefined) publishIngress(this, props.ingressName);
+  }
+
+  /** What the load balancer needs of the platform's VPC, checked before aws-cdk-lib reads it. */
+  private checkVpc(vpc: ec2.IVpc, allowedCidrs: string[] | undefined): void {
+    if (this.internetFacing) {
+      if (vpc.publicSubnets.length === 0) {
+        fail(
+          this,
+          'internetFacing',
+          `an internet-facing load balancer runs in public subnets, and the VPC ${vpc.node.path} has none (imported without publicSubnetIds?).`,
+          'Pass publicSubnetIds to ec2.Vpc.fromVpcAttributes, or set internetFacing: false.',
+        );
+      }
+      return;
+    }
+    checkDefaultTaskSubnetsExist(this, 'internetFacing', vpc, 'an internal load balancer runs in', 'Pass privateSubnetIds to ec2.Vpc.fromVpcAttributes, or leave internetFacing at true for public subnets.');
+    if (allowedCidrs === undefined && !hasVpcCidrBlock(vpc)) {
+      fail(
+        this,
+        'allowedCidrs',
+        `defaults to the VPC's CIDR range for an internal ingress, and the VPC ${vpc.node.path} was imported without vpcCidrBlock.`,
+        "Pass vpcCidrBlock to ec2.Vpc.fromVpcAttributes, or give allowedCidrs (e.g. ['10.0.0.0/16']).",
+      );
+    }
   }
 
   public claimRoute(service: IConstruct, route: WebRoute): number {

@@ -19,7 +19,7 @@ import {
 } from '../internal/daemon-checks';
 import { DEFAULT_CONTAINER_NAME } from '../internal/defaults';
 import { linkWorkloads } from '../internal/links';
-import { defaultTaskSubnets } from '../internal/subnets';
+import { checkWorkloadSubnets, defaultTaskSubnets } from '../internal/subnets';
 import { createWorkloadCore } from '../internal/workload-core';
 import { checkAbsolutePath, checkDnsLabel, checkIntegerInRange, checkPort, fail, isDeployTimeValue } from '../internal/validation';
 import { enableServiceConnect, resolveServiceConnectServer, ServiceConnectServer } from '../internal/service-connect';
@@ -308,6 +308,7 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
     checkIntegerInRange(this, 'cpu', props.cpu, 0, 196608);
     checkDnsLabel(this, 'discoveryName', props.discoveryName);
     checkVpcSubnetsNeedAwsVpc(this, networkMode, props.vpcSubnets);
+    if (networkMode === ecs.NetworkMode.AWS_VPC) checkWorkloadSubnets(this, platform.vpc, props.vpcSubnets);
     if (props.discoveryName !== undefined && networkMode !== ecs.NetworkMode.AWS_VPC && spec.port === undefined) {
       fail(
         this,

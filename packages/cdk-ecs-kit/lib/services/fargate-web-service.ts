@@ -30,7 +30,7 @@ import { linkWorkloads } from '../internal/links';
 import { checkConditionValueCount, checkHostHeaders, checkPathPatterns, checkRulePriority } from '../internal/web-checks';
 import type { IEcsPlatform } from '../platform/ecs-platform';
 import type { IWebIngress } from '../platform/web-ingress';
-import { defaultTaskSubnets } from '../internal/subnets';
+import { checkWorkloadSubnets, defaultTaskSubnets } from '../internal/subnets';
 import { createWorkloadCore, resolveTaskSize } from '../internal/workload-core';
 import { checkServiceConnectTaskSize, enableServiceConnect, PROXY_MEMORY_MIB, resolveServiceConnectServer } from '../internal/service-connect';
 import { DEFAULT_CONTAINER_NAME } from '../internal/defaults';
@@ -361,6 +361,7 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
     checkIntegerInRange(this, 'fargateSpotWeight', props.fargateSpotWeight, 0, 1000);
     warnArm64OnSpot(this, props.architecture, 'fargateSpotWeight', props.fargateSpotWeight ? String(props.fargateSpotWeight) : undefined);
     checkDnsLabel(this, 'discoveryName', props.discoveryName);
+    checkWorkloadSubnets(this, platform.vpc, props.vpcSubnets);
     checkDurationSeconds(this, 'deregistrationDelay', props.deregistrationDelay, 0, 3600);
     checkDurationSeconds(this, 'healthCheckGracePeriod', props.healthCheckGracePeriod, 0, 2147483647);
     const hostHeaders = props.hostHeaders ?? [];
