@@ -19,6 +19,7 @@ import {
   WebIngressProps,
 } from '../packages/cdk-ecs-kit/lib';
 import type { ContainerSpec } from '../packages/cdk-ecs-kit/lib';
+import { checkNumber, isDeployTimeValue } from '../packages/cdk-ecs-kit/lib/internal/validation';
 import { formatFindings, newApp, newStack, synthWithCompliance } from './support/synth';
 
 /**
@@ -225,6 +226,35 @@ function tokenPlaceholders(template: Template): string[] {
   const text = JSON.stringify(template.toJSON());
   return [...text.matchAll(/e\+289|\$\{Token\[|Token-TOKEN/g)].map((m) => text.slice(Math.max(0, m.index - 60), m.index + 20));
 }
+
+describe('the shared check for deploy-time values', () => {
+  test.each([
+    ['a number parameter', (s: Stack) => num(s)],
+    ['a string parameter', (s: Stack) => str(s)],
+    ['a list parameter', (s: Stack) => new CfnParameter(s, 'List', { type: 'CommaDelimitedList' }).valueAsList],
+    ['a Lazy number', () => Lazy.number({ produce: () => 1 })],
+    ['a Duration of a parameter', (s: Stack) => Duration.seconds(num(s))],
+    ['a Size of a parameter', (s: Stack) => Size.gibibytes(num(s))],
+  ] as Array<[string, (s: Stack) => unknown]>)('recognizes %s', (_what, make) => {
+    expect(isDeployTimeValue(make(newStack()))).toBe(true);
+  });
+
+  test.each([3, 'text', ['a'], Duration.seconds(3), Size.gibibytes(3), undefined])('does not take %p for one', (value) => {
+    expect(isDeployTimeValue(value)).toBe(false);
+  });
+
+  test('checkNumber says what was given and what is allowed, and skips a token', () => {
+    const stack = newStack();
+    expect(() => checkNumber(stack, 'retries', 11, { min: 0, max: 10, fix: 'Lower it.' })).toThrow('[TestStack] retries: must be an integer from 0 to 10, got 11. Lower it.');
+    expect(() => checkNumber(stack, 'retries', num(stack), { min: 0, max: 10 })).not.toThrow();
+  });
+
+  test('a stop timeout in fractions of a second fails in the library\'s voice, not aws-cdk-lib\'s conversion error', () => {
+    expect(() => web(newStack(), {}, { stopTimeout: Duration.millis(1500) })).toThrow(
+      '[TestStack/Api] container.stopTimeout (seconds): must be an integer from 1 to 120, got 1.5.',
+    );
+  });
+});
 
 describe('tokens as prop values', () => {
   test.each([...platformRows, ...ingressRows, ...webRows, ...containerRows, ...daemonRows, ...batchRows])('accepts a token for %s', (...[, build, check]: Row) => {

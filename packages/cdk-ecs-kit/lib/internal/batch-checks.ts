@@ -1,6 +1,6 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { checkPositiveSeconds, fail } from './validation';
+import { checkPositiveSeconds, fail, isDeployTimeValue } from './validation';
 
 /**
  * Synth-time checks of BatchTaskSchedule props, in the voice of validation.ts: each names the
@@ -16,8 +16,8 @@ export const MAX_EXECUTION_SECONDS = Duration.days(365).toSeconds();
  * every attempt (the first run plus `retries`) fits in Step Functions' one-year execution limit.
  */
 export function checkTaskTimeout(scope: IConstruct, prop: string, timeout: Duration, attempts: number): void {
+  if (isDeployTimeValue(timeout) || isDeployTimeValue(attempts)) return;
   const seconds = timeout.toSeconds({ integral: false });
-  if (Token.isUnresolved(seconds) || Token.isUnresolved(attempts)) return;
   checkPositiveSeconds(scope, prop, seconds, 'Give the longest one run of the task may take, e.g. Duration.hours(1).');
   if (!Number.isInteger(seconds)) {
     fail(scope, prop, `must be a whole number of seconds, got ${seconds} seconds.`, 'Step Functions counts task timeouts in whole seconds; round it, e.g. Duration.seconds(90).');
@@ -38,10 +38,10 @@ export function checkTaskTimeout(scope: IConstruct, prop: string, timeout: Durat
  * (Docker's minimum).
  */
 export function checkEc2TaskSize(scope: IConstruct, cpu: number, memoryMiB: number): void {
-  if (!Token.isUnresolved(cpu) && (!Number.isInteger(cpu) || cpu < 128 || cpu > 196608)) {
+  if (!isDeployTimeValue(cpu) && (!Number.isInteger(cpu) || cpu < 128 || cpu > 196608)) {
     fail(scope, 'cpu', `${cpu} is not a valid task CPU size on EC2.`, 'Use a whole number of CPU units from 128 to 196608 (1024 = 1 vCPU) that fits your instance type.');
   }
-  if (!Token.isUnresolved(memoryMiB) && (!Number.isInteger(memoryMiB) || memoryMiB < 6)) {
+  if (!isDeployTimeValue(memoryMiB) && (!Number.isInteger(memoryMiB) || memoryMiB < 6)) {
     fail(scope, 'memoryMiB', `${memoryMiB} is not a valid task memory size on EC2.`, 'Use a whole number of MiB, at least 6, that fits your instance type.');
   }
 }
