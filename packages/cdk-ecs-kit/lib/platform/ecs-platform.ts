@@ -225,7 +225,8 @@ export interface Ec2CapacityOptions {
   readonly minCapacity?: number;
 
   /**
-   * The most instances the Auto Scaling group may run.
+   * The most instances the Auto Scaling group may run. Required when `minCapacity` is only
+   * known at deploy time (a parameter), since the default cannot be computed then.
    *
    * @default - the larger of `minCapacity` and 2
    */
@@ -278,7 +279,8 @@ export interface Ec2CapacityOptions {
 export interface EcsPlatformProps {
   /**
    * The VPC to run in. It needs private subnets with egress (for image pulls and AWS APIs)
-   * and, for an internet-facing ingress, public subnets.
+   * and, for an internet-facing ingress, public subnets. Of an imported VPC, what a construct
+   * needs and the VPC lacks (subnets, `vpcCidrBlock`) is a synth error naming it.
    *
    * @default - a new VPC over `maxAzs` Availability Zones with public and private
    * (with egress) subnets, `natGateways` NAT gateways and flow logs
@@ -287,14 +289,16 @@ export interface EcsPlatformProps {
 
   /**
    * How many Availability Zones the new VPC spans. More than 2 needs a stack with an `env`
-   * (account and region): an environment-agnostic stack knows only 2 zones. Not allowed with `vpc`.
+   * (account and region): an environment-agnostic stack knows only 2 zones. Not allowed with `vpc`,
+   * and must be known at synth (not a parameter).
    *
    * @default 2 - enough for an ALB and for surviving one zone's failure
    */
   readonly maxAzs?: number;
 
   /**
-   * How many NAT gateways the new VPC gets. Not allowed with `vpc`.
+   * How many NAT gateways the new VPC gets. Not allowed with `vpc`, and must be known at synth
+   * (not a parameter).
    *
    * @default 1 - one NAT gateway (about 33 USD a month) instead of one per zone; set it to
    * `maxAzs` for zone-independent egress
@@ -302,7 +306,9 @@ export interface EcsPlatformProps {
   readonly natGateways?: number;
 
   /**
-   * Whether VPC flow logs (all traffic) are written to a KMS-encrypted log group.
+   * Whether VPC flow logs (all traffic) are written to a KMS-encrypted log group. `false` for
+   * a VPC this construct creates is acknowledged in the compliance packs (VPC7,
+   * VPCFlowLogsEnabled) with this prop as the reason.
    *
    * @default - true for a VPC this construct creates, false for a VPC you pass in
    * (it is yours to log)
@@ -347,7 +353,8 @@ export interface EcsPlatformProps {
 
   /**
    * How long the platform's and its workloads' log groups keep events. Workloads can
-   * override it per container.
+   * override it per container. Less than a year is acknowledged for Control Tower's
+   * CT.CLOUDWATCH.PR.2 on each log group, with this prop as the reason.
    *
    * @default logs.RetentionDays.ONE_YEAR - the audit-trail minimum of PCI DSS 10.7
    */
