@@ -123,9 +123,24 @@ describe('Ec2DaemonService', () => {
     });
   });
 
-  test('reserves 128 CPU units and 256 MiB by default, with no hard memory limit', () => {
+  test('reserves 128 CPU units and 256 MiB by default, with a hard memory limit of twice that', () => {
     withDefaults().synthesized.hasResourceProperties('AWS::ECS::TaskDefinition', {
-      ContainerDefinitions: [Match.objectLike({ Cpu: 128, MemoryReservation: 256, Memory: Match.absent() })],
+      ContainerDefinitions: [Match.objectLike({ Cpu: 128, MemoryReservation: 256, Memory: 512 })],
+    });
+  });
+
+  test('a memory reservation alone gets a hard limit of twice the reservation (Control Tower CT.ECS.PR.7)', () => {
+    daemon({ memoryReservationMiB: 300 }).template().hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({ MemoryReservation: 300, Memory: 600 })],
+    });
+  });
+
+  test('a memory limit alone keeps the default reservation, or the limit when that is lower', () => {
+    daemon({ memoryLimitMiB: 1024 }).template().hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({ MemoryReservation: 256, Memory: 1024 })],
+    });
+    daemon({ memoryLimitMiB: 128 }).template().hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({ MemoryReservation: 128, Memory: 128 })],
     });
   });
 
@@ -329,13 +344,14 @@ describe('Ec2DaemonService', () => {
   });
 
   describe('compliance', () => {
-    test('bridge and awsvpc daemons with a user and a memory limit have no unacknowledged finding', () => {
+    test('bridge and awsvpc daemons with a user and no memory limit given have no unacknowledged finding', () => {
       const app = newApp();
       const stack = new Stack(app, 'DaemonStack');
       const platform = platformWithEc2(stack);
-      // The user and the hard limit are the user's to set (Control Tower CT.ECS.PR.3 and CT.ECS.PR.7).
-      const agent = { container: { image, user: '10001', port: 4317 }, memoryLimitMiB: 512 };
-      new Ec2DaemonService(stack, 'Bridge', { platform, ...agent, discoveryName: 'bridge-agent' });
+      // The user is the user's to set (Control Tower CT.ECS.PR.3); every daemon gets a hard memory
+      // limit (CT.ECS.PR.7), also with only a reservation given or none.
+      const agent = { container: { image, user: '10001', port: 4317 } };
+      new Ec2DaemonService(stack, 'Bridge', { platform, ...agent, memoryReservationMiB: 128, discoveryName: 'bridge-agent' });
       new Ec2DaemonService(stack, 'AwsVpc', { platform, ...agent, networkMode: ecs.NetworkMode.AWS_VPC, discoveryName: 'vpc-agent' });
       const result = synthWithCompliance(app);
       expect(result.error).toBeUndefined();

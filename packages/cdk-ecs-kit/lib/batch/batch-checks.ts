@@ -1,6 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { checkPositiveSeconds, fail } from '../core/validation';
+import { checkPositiveSeconds, fail, isDeployTimeValue } from '../core/validation';
 
 /**
  * Synth-time checks of BatchTaskSchedule props, in the voice of validation.ts: each names the
@@ -16,8 +16,8 @@ export const MAX_EXECUTION_SECONDS = Duration.days(365).toSeconds();
  * every attempt (the first run plus `retries`) fits in Step Functions' one-year execution limit.
  */
 export function checkTaskTimeout(scope: IConstruct, prop: string, timeout: Duration, attempts: number): void {
+  if (isDeployTimeValue(timeout) || isDeployTimeValue(attempts)) return;
   const seconds = timeout.toSeconds({ integral: false });
-  if (Token.isUnresolved(seconds) || Token.isUnresolved(attempts)) return;
   checkPositiveSeconds(scope, prop, seconds, 'Give the longest one run of the task may take, e.g. Duration.hours(1).');
   if (!Number.isInteger(seconds)) {
     fail(scope, prop, `must be a whole number of seconds, got ${seconds} seconds.`, 'Step Functions counts task timeouts in whole seconds; round it, e.g. Duration.seconds(90).');

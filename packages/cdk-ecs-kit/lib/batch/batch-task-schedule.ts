@@ -14,8 +14,8 @@ import { Construct } from 'constructs';
 import { JobRunTask } from './job-run-task';
 import type { ContainerSpec } from '../workload/container-spec';
 import { checkFargateOnlyProp, checkScheduleExpression, checkTaskTimeout } from './batch-checks';
-import { acknowledgeGrantPolicy, acknowledgePlatformKeyElsewhere, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../core/compliance';
-import { defaultTaskSubnets } from '../core/subnets';
+import { acknowledgeGrantPolicy, acknowledgeLogRetentionOptOut, acknowledgePlatformKeyElsewhere, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../core/compliance';
+import { checkWorkloadSubnets, defaultTaskSubnets } from '../core/subnets';
 import { checkIntegerInRange, warnArm64OnSpot, fail } from '../core/validation';
 import { createWorkloadCore, resolveTaskSize } from '../workload/workload-core';
 import type { IEcsPlatform } from '../platform/ecs-platform';
@@ -187,6 +187,7 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
       checkFargateOnlyProp(this, 'architecture', props.architecture !== undefined, "on EC2 the task runs on the architecture of the platform's instances.");
     }
     const size = resolveTaskSize(this, props, launchOnEc2 ? 'ec2' : 'fargate');
+    checkWorkloadSubnets(this, platform.vpc, props.vpcSubnets);
     if (!launchOnEc2) warnArm64OnSpot(this, props.architecture, spotProp, fargateSpot ? 'true' : undefined);
 
     this.alarmTopic = props.alarmTopic ?? new sns.Topic(this, 'AlarmTopic', {
@@ -296,6 +297,7 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     acknowledgePlatformKeyElsewhere(this.stateMachineLogGroup, platform);
+    acknowledgeLogRetentionOptOut(this.stateMachineLogGroup, platform.logRetention, `logRetention on ${platform.node.path}`);
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: `Runs the batch job ${this.node.path}`,
       stateMachineType: sfn.StateMachineType.STANDARD,

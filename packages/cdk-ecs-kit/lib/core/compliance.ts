@@ -1,4 +1,5 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 
 /**
@@ -66,4 +67,22 @@ export function acknowledgePlatformKeyElsewhere(logGroup: IConstruct, platform: 
     'cloudwatch_log_group_encrypted_check',
     "Encrypted with the platform's customer managed KMS key, whose ARN comes from another stack or app (a cross-stack reference or the platform's published parameter), which the rule cannot resolve.",
   );
+}
+
+/** The retention Control Tower's CT.CLOUDWATCH.PR.2 asks of a log group, in days. */
+const MINIMUM_GUARD_RETENTION_DAYS = 365;
+
+/**
+ * Acknowledges Control Tower's log retention check (CT.CLOUDWATCH.PR.2, at least one year) on a log
+ * group whose retention was shortened explicitly, or given as a deploy-time value the rule cannot
+ * compare; `setBy` names the prop that set it (e.g. "logRetention on Stack/Platform"). Nothing is
+ * acknowledged for a year or more.
+ */
+export function acknowledgeLogRetentionOptOut(logGroup: IConstruct, retention: logs.RetentionDays, setBy: string): void {
+  const rule = 'cloudwatch_log_group_retention_period_check';
+  if (Token.isUnresolved(retention)) {
+    acknowledgeGuardRule(logGroup, rule, `The retention comes from ${setBy}, a value only known at deploy time that the rule cannot compare with its one-year minimum at synth; choosing it is the deployer's explicit decision.`);
+  } else if (retention < MINIMUM_GUARD_RETENTION_DAYS) {
+    acknowledgeGuardRule(logGroup, rule, `The retention was shortened explicitly to ${retention} days with ${setBy}; the default is one year (PCI DSS 10.7).`);
+  }
 }

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Annotations, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { IConstruct } from 'constructs';
 
@@ -50,16 +50,80 @@ export function fail(scope: IConstruct, prop: string, problem: string, fix?: str
   throw error; // cdk-ecs-kit: a prop is invalid. The ValidationError below names the construct, the prop, what was given and how to fix it.
 }
 
+/**
+ * Whether `value` is only known at deploy time: an unresolved token (a number, a string, a list
+ * such as `CfnParameter.valueAsList`), or a `Duration` or `Size` made from one. Such a value is
+ * never validated (aws-cdk-lib does the same), only passed on to the template.
+ */
+export function isDeployTimeValue(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (value instanceof Duration || value instanceof Size) return value.isUnresolved();
+  if (typeof value === 'object' && typeof (value as { isUnresolved?: unknown }).isUnresolved === 'function') {
+    // A Duration or Size of another copy of aws-cdk-lib.
+    return (value as { isUnresolved(): boolean }).isUnresolved();
+  }
+  return Token.isUnresolved(value);
+}
+
 function isUnresolved(value: unknown): boolean {
-  return (typeof value === 'number' || typeof value === 'string') && Token.isUnresolved(value);
+  return isDeployTimeValue(value);
+}
+
+/** The limits `checkNumber` holds a value to. */
+export interface NumberLimits {
+  /** The smallest value allowed. */
+  readonly min: number;
+  /** The largest value allowed. */
+  readonly max: number;
+  /** Whether only whole numbers are allowed (default true). */
+  readonly integer?: boolean;
+  /** How to fix a value outside the limits, appended to the message. */
+  readonly fix?: string;
+}
+
+/**
+ * Checks a number prop against `limits`; returns early for a value only known at deploy time.
+ * The one place synth-time number checks go through, so every one of them skips tokens.
+ */
+export function checkNumber(scope: IConstruct, prop: string, value: number | undefined, limits: NumberLimits): void {
+  if (value === undefined || isUnresolved(value)) return;
+  const integer = limits.integer ?? true;
+  if ((integer && !Number.isInteger(value)) || !(value >= limits.min && value <= limits.max)) {
+    fail(scope, prop, `must be ${integer ? 'an integer' : 'a number'} from ${limits.min} to ${limits.max}, got ${value}.`, limits.fix);
+  }
 }
 
 /** Checks that `value` is an integer in [min, max]. */
 export function checkIntegerInRange(scope: IConstruct, prop: string, value: number | undefined, min: number, max: number): void {
+  checkNumber(scope, prop, value, { min, max });
+}
+
+/**
+ * Checks a `Duration` prop as a whole number of seconds in [minSeconds, maxSeconds] (the message
+ * names the prop as 'PROP (seconds)'); returns early for a duration only known at deploy time,
+ * such as `Duration.seconds(parameter.valueAsNumber)`.
+ */
+export function checkDurationSeconds(scope: IConstruct, prop: string, value: Duration | undefined, minSeconds: number, maxSeconds: number, fix?: string): void {
   if (value === undefined || isUnresolved(value)) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    fail(scope, prop, `must be an integer from ${min} to ${max}, got ${value}.`);
-  }
+  checkNumber(scope, `${prop} (seconds)`, value.toSeconds({ integral: false }), { min: minSeconds, max: maxSeconds, fix });
+}
+
+/**
+ * Checks a `Size` prop as a whole number of GiB in [minGiB, maxGiB]; returns early for a size only
+ * known at deploy time.
+ */
+export function checkSizeGibibytes(scope: IConstruct, prop: string, value: Size | undefined, minGiB: number, maxGiB: number): void {
+  if (value === undefined || isUnresolved(value)) return;
+  checkNumber(scope, prop, value.toGibibytes({ rounding: SizeRoundingBehavior.NONE }), { min: minGiB, max: maxGiB });
+}
+
+/**
+ * Fails when `value` is only known at deploy time although the construct needs it at synth: it
+ * decides what is created (`why`), which no deploy-time value can. `fix` says what to give instead.
+ */
+export function requireSynthTimeValue(scope: IConstruct, prop: string, value: unknown, why: string, fix: string): void {
+  if (!isUnresolved(value)) return;
+  fail(scope, prop, `is only known at deploy time, ${why}`, fix);
 }
 
 /** Checks a container or host port (1-65535). */

@@ -25,6 +25,8 @@ export function publishIngress(ingress: WebIngress, ingressName: string): void {
   for (const [name, value] of values) {
     new ssm.StringParameter(scope, name, {
       parameterName: `${prefix}/${name}`,
+      // The name starts with '/'; said explicitly so a deploy-time ingressName works too.
+      simpleName: false,
       stringValue: value,
       description: `cdk-ecs-kit ingress ${ingressName}: ${name} (read by service apps with WebIngress.fromIngressName)`,
     });

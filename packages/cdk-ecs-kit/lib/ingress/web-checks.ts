@@ -1,7 +1,6 @@
 import * as crypto from 'crypto';
-import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { fail } from '../core/validation';
+import { fail, isDeployTimeValue } from '../core/validation';
 
 /**
  * Synth-time checks for the web ingress and web services: listener rule conditions, rule
@@ -42,7 +41,7 @@ export function checkPathPatterns(scope: IConstruct, prop: string, values: reado
 
 function checkConditionValues(scope: IConstruct, prop: string, values: readonly string[] | undefined, allowed: RegExp, condition: string, fix: string): void {
   for (const value of values ?? []) {
-    if (Token.isUnresolved(value)) continue;
+    if (isDeployTimeValue(value)) continue;
     if (!allowed.test(value)) fail(scope, prop, `'${value}' is not a valid ${condition} condition value.`, fix);
   }
 }
@@ -62,7 +61,7 @@ export function checkConditionValueCount(scope: IConstruct, hostHeaders: readonl
 
 /** Checks an explicit listener rule priority: an integer from 1 to 49999 (50000 is the catch-all's). */
 export function checkRulePriority(scope: IConstruct, prop: string, value: number | undefined): void {
-  if (value === undefined || Token.isUnresolved(value)) return;
+  if (value === undefined || isDeployTimeValue(value)) return;
   if (!Number.isInteger(value) || value < 1 || value >= CATCH_ALL_PRIORITY) {
     fail(
       scope,
@@ -92,7 +91,7 @@ export function checkIpv4Cidrs(scope: IConstruct, prop: string, values: readonly
     fail(scope, prop, 'must not be empty.', "Give at least one IPv4 CIDR range (e.g. '203.0.113.0/24'), or leave it unset for the default.");
   }
   for (const value of values ?? []) {
-    if (Token.isUnresolved(value)) continue;
+    if (isDeployTimeValue(value)) continue;
     const match = IPV4_CIDR.exec(value);
     const valid = match !== null
       && match.slice(1, 5).every((octet) => Number(octet) <= 255)

@@ -7,12 +7,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeGuardRule, acknowledgePlatformKeyElsewhere, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../core/compliance';
+import { acknowledgeGuardRule, acknowledgeLogRetentionOptOut, acknowledgePlatformKeyElsewhere, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../core/compliance';
 import { ImportedWebIngress, publishIngress } from './imported-ingress';
 import { RouteTable } from './routes';
-import { defaultTaskSubnets } from '../core/subnets';
+import { checkDefaultTaskSubnetsExist, defaultTaskSubnets, hasVpcCidrBlock } from '../core/subnets';
 import { checkIpv4Cidrs } from './web-checks';
-import { checkDnsLabel, checkIntegerInRange, fail } from '../core/validation';
+import { checkDnsLabel, checkDurationSeconds, fail, isDeployTimeValue } from '../core/validation';
 import type { IEcsPlatform } from '../platform/ecs-platform';
 
 /**
@@ -333,9 +333,10 @@ export class WebIngress extends Construct implements ec2.IConnectable, IWebIngre
       fail(this, 'managedWebAcl', 'cannot be true together with webAclArn: a load balancer has one web ACL.', 'Remove managedWebAcl to use your web ACL, or remove webAclArn.');
     }
     checkDnsLabel(this, 'ingressName', props.ingressName);
+    this.checkVpc(vpc, props.allowedCidrs);
     const allowedCidrs = props.allowedCidrs ?? (this.internetFacing ? ['0.0.0.0/0'] : [vpc.vpcCidrBlock]);
     checkIpv4Cidrs(this, 'allowedCidrs', allowedCidrs);
-    if (props.idleTimeout) checkIntegerInRange(this, 'idleTimeout (seconds)', props.idleTimeout.toSeconds(), 1, 4000);
+    checkDurationSeconds(this, 'idleTimeout', props.idleTimeout, 1, 4000);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,
@@ -452,12 +453,36 @@ export class WebIngress extends Construct implements ec2.IConnectable, IWebIngre
     if (props.ingressName !== undefined) publishIngress(this, props.ingressName);
   }
 
+  /** What the load balancer needs of the platform's VPC, checked before aws-cdk-lib reads it. */
+  private checkVpc(vpc: ec2.IVpc, allowedCidrs: string[] | undefined): void {
+    if (this.internetFacing) {
+      if (vpc.publicSubnets.length === 0) {
+        fail(
+          this,
+          'internetFacing',
+          `an internet-facing load balancer runs in public subnets, and the VPC ${vpc.node.path} has none (imported without publicSubnetIds?).`,
+          'Pass publicSubnetIds to ec2.Vpc.fromVpcAttributes, or set internetFacing: false.',
+        );
+      }
+      return;
+    }
+    checkDefaultTaskSubnetsExist(this, 'internetFacing', vpc, 'an internal load balancer runs in', 'Pass privateSubnetIds to ec2.Vpc.fromVpcAttributes, or leave internetFacing at true for public subnets.');
+    if (allowedCidrs === undefined && !hasVpcCidrBlock(vpc)) {
+      fail(
+        this,
+        'allowedCidrs',
+        `defaults to the VPC's CIDR range for an internal ingress, and the VPC ${vpc.node.path} was imported without vpcCidrBlock.`,
+        "Pass vpcCidrBlock to ec2.Vpc.fromVpcAttributes, or give allowedCidrs (e.g. ['10.0.0.0/16']).",
+      );
+    }
+  }
+
   public claimRoute(service: IConstruct, route: WebRoute): number {
     return this.routes.claim(service, { hostHeaders: route.hostHeaders ?? [], pathPatterns: route.pathPatterns ?? [], priority: route.priority, httpHeader: route.httpHeader });
   }
 
-  public connectTargets(_service: IConstruct, _serviceSecurityGroup: ec2.ISecurityGroup, port: number): ec2.ISecurityGroup[] {
-    this._allowTargetPort(port);
+  public connectTargets(service: IConstruct, _serviceSecurityGroup: ec2.ISecurityGroup, port: number): ec2.ISecurityGroup[] {
+    this._allowTargetPort(port, service);
     return [this.targetSecurityGroup];
   }
 
@@ -465,12 +490,28 @@ export class WebIngress extends Construct implements ec2.IConnectable, IWebIngre
    * Lets the load balancer reach its targets on `port`: an egress rule from the load balancer's
    * group and an ingress rule on `targetSecurityGroup`, once per distinct port, in this
    * construct's stack (they reference only this stack's groups, so services in other stacks
-   * create no cycle).
+   * create no cycle). A port only known at deploy time gets rules of its own per `service`.
    *
    * @internal
    */
-  public _allowTargetPort(port: number): void {
-    this.connections.allowTo(this.targetSecurityGroup, ec2.Port.tcp(port), `Load balancer to services on port ${port}`);
+  public _allowTargetPort(port: number, service?: IConstruct): void {
+    if (!isDeployTimeValue(port)) {
+      this.connections.allowTo(this.targetSecurityGroup, ec2.Port.tcp(port), `Load balancer to services on port ${port}`);
+      return;
+    }
+    // A token port is '{IndirectPort}' in aws-cdk-lib's rule ids, so a second service's deploy-time
+    // port would reuse the first one's id and get no rule: the rules are named after the service.
+    const owner = service?.node.path ?? 'a service';
+    const targetPort = new ec2.Port({ protocol: ec2.Protocol.TCP, fromPort: port, toPort: port, stringRepresentation: `container port of ${owner}` });
+    this.connections.allowTo(this.targetSecurityGroup, targetPort, `Load balancer to the container port of ${owner}`);
+    // The nag packs' common-port and SSH rules cannot read a port that is a parameter and report an error.
+    const reason = `The port is container.port of ${owner}, only known at deploy time, which the rule cannot read; the only source is the load balancer's security group, not an address range.`;
+    for (const rule of this.targetSecurityGroup.node.children) {
+      if (rule instanceof ec2.CfnSecurityGroupIngress && rule.fromPort === port) {
+        acknowledgeRule(rule, 'EC2RestrictedCommonPorts', reason, COMPLIANCE_PACKS);
+        acknowledgeRule(rule, 'EC2RestrictedSSH', reason, COMPLIANCE_PACKS);
+      }
+    }
   }
 
   private createAccessLogsBucket(retention: Duration): s3.Bucket {
@@ -555,6 +596,7 @@ export class WebIngress extends Construct implements ec2.IConnectable, IWebIngre
       removalPolicy: RemovalPolicy.RETAIN,
     });
     acknowledgePlatformKeyElsewhere(logGroup, this.platform);
+    acknowledgeLogRetentionOptOut(logGroup, this.platform.logRetention, `logRetention on ${this.platform.node.path}`);
     // WAFv2 has no L2 in aws-cdk-lib: the logging configuration is an L1. WAF wants the log
     // group ARN without the ':*' suffix that LogGroup.logGroupArn carries.
     const logGroupArn = Stack.of(this).formatArn({

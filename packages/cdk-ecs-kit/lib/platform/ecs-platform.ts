@@ -11,10 +11,20 @@ import { Construct, IConstruct } from 'constructs';
 import { Ec2CapacityTeardown } from './ec2-capacity-teardown';
 import { ImportedEcsPlatform, publishPlatform } from './imported-platform';
 import { PlatformClaims } from './claims';
-import { acknowledgeGrantPolicy, acknowledgeGuardRule, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../core/compliance';
+import { acknowledgeGrantPolicy, acknowledgeGuardRule, acknowledgeLogRetentionOptOut, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../core/compliance';
 import { DEFAULT_LOG_RETENTION } from '../core/defaults';
-import { checkCapacityBounds, checkDnsLabel, checkDnsName, checkIntegerInRange, checkPercent, fail } from '../core/validation';
-import { defaultTaskSubnets } from '../core/subnets';
+import {
+  checkCapacityBounds,
+  checkDnsLabel,
+  checkDnsName,
+  checkIntegerInRange,
+  checkPercent,
+  checkSizeGibibytes,
+  fail,
+  isDeployTimeValue,
+  requireSynthTimeValue,
+} from '../core/validation';
+import { checkDefaultTaskSubnetsExist, defaultTaskSubnets, hasVpcCidrBlock } from '../core/subnets';
 
 /**
  * What every cdk-ecs-kit workload needs from the platform it runs on: an `EcsPlatform` of the
@@ -216,7 +226,8 @@ export interface Ec2CapacityOptions {
   readonly minCapacity?: number;
 
   /**
-   * The most instances the Auto Scaling group may run.
+   * The most instances the Auto Scaling group may run. Required when `minCapacity` is only
+   * known at deploy time (a parameter), since the default cannot be computed then.
    *
    * @default - the larger of `minCapacity` and 2
    */
@@ -269,7 +280,8 @@ export interface Ec2CapacityOptions {
 export interface EcsPlatformProps {
   /**
    * The VPC to run in. It needs private subnets with egress (for image pulls and AWS APIs)
-   * and, for an internet-facing ingress, public subnets.
+   * and, for an internet-facing ingress, public subnets. Of an imported VPC, what a construct
+   * needs and the VPC lacks (subnets, `vpcCidrBlock`) is a synth error naming it.
    *
    * @default - a new VPC over `maxAzs` Availability Zones with public and private
    * (with egress) subnets, `natGateways` NAT gateways and flow logs
@@ -278,14 +290,16 @@ export interface EcsPlatformProps {
 
   /**
    * How many Availability Zones the new VPC spans. More than 2 needs a stack with an `env`
-   * (account and region): an environment-agnostic stack knows only 2 zones. Not allowed with `vpc`.
+   * (account and region): an environment-agnostic stack knows only 2 zones. Not allowed with `vpc`,
+   * and must be known at synth (not a parameter).
    *
    * @default 2 - enough for an ALB and for surviving one zone's failure
    */
   readonly maxAzs?: number;
 
   /**
-   * How many NAT gateways the new VPC gets. Not allowed with `vpc`.
+   * How many NAT gateways the new VPC gets. Not allowed with `vpc`, and must be known at synth
+   * (not a parameter).
    *
    * @default 1 - one NAT gateway (about 33 USD a month) instead of one per zone; set it to
    * `maxAzs` for zone-independent egress
@@ -293,7 +307,9 @@ export interface EcsPlatformProps {
   readonly natGateways?: number;
 
   /**
-   * Whether VPC flow logs (all traffic) are written to a KMS-encrypted log group.
+   * Whether VPC flow logs (all traffic) are written to a KMS-encrypted log group. `false` for
+   * a VPC this construct creates is acknowledged in the compliance packs (VPC7,
+   * VPCFlowLogsEnabled) with this prop as the reason.
    *
    * @default - true for a VPC this construct creates, false for a VPC you pass in
    * (it is yours to log)
@@ -338,7 +354,8 @@ export interface EcsPlatformProps {
 
   /**
    * How long the platform's and its workloads' log groups keep events. Workloads can
-   * override it per container.
+   * override it per container. Less than a year is acknowledged for Control Tower's
+   * CT.CLOUDWATCH.PR.2 on each log group, with this prop as the reason.
    *
    * @default logs.RetentionDays.ONE_YEAR - the audit-trail minimum of PCI DSS 10.7
    */
@@ -474,6 +491,8 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
     const namespaceName = props.namespaceName ?? 'internal';
     checkDnsName(this, 'namespaceName', namespaceName);
     checkDnsLabel(this, 'platformName', props.platformName);
+    requireSynthTimeValue(this, 'maxAzs', props.maxAzs, 'and it decides at synth how many subnets the new VPC gets.', 'Give a number (e.g. maxAzs: 2), or pass your own vpc.');
+    requireSynthTimeValue(this, 'natGateways', props.natGateways, 'and it decides at synth how many NAT gateways the new VPC gets.', 'Give a number (e.g. natGateways: 1), or pass your own vpc.');
     checkIntegerInRange(this, 'maxAzs', props.maxAzs, 1, 6);
     checkIntegerInRange(this, 'natGateways', props.natGateways, 0, 6);
     if (props.vpc && (props.maxAzs !== undefined || props.natGateways !== undefined)) {
@@ -483,6 +502,7 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
     this.logRetention = props.logRetention ?? DEFAULT_LOG_RETENTION;
     this.encryptionKey = props.encryptionKey ?? this.createEncryptionKey();
     this.vpc = props.vpc ?? this.createVpc(props.maxAzs ?? 2, props.natGateways ?? 1);
+    if (props.platformName !== undefined) this.checkVpcCanBePublished(this.vpc);
 
     if (props.flowLogs ?? !props.vpc) {
       this.flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
@@ -490,12 +510,18 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
         retention: this.logRetention,
         removalPolicy: RemovalPolicy.RETAIN,
       });
+      acknowledgeLogRetentionOptOut(this.flowLogGroup, this.logRetention, `logRetention on ${this.node.path}`);
       const flowLog = new ec2.FlowLog(this, 'FlowLog', {
         resourceType: ec2.FlowLogResourceType.fromVpc(this.vpc),
         destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
         trafficType: ec2.FlowLogTrafficType.ALL,
       });
       acknowledgeGrantPolicy(flowLog.iamRole!);
+    } else if (!props.vpc) {
+      // A VPC passed in is the caller's to log; this one was created here without flow logs on request.
+      const reason = `flowLogs: false was set explicitly on ${this.node.path}: the VPC it creates has no flow logs.`;
+      acknowledgeRule(this.vpc, 'VPC7', reason, [NagPack.AWS_SOLUTIONS]);
+      acknowledgeRule(this.vpc, 'VPCFlowLogsEnabled', reason, COMPLIANCE_PACKS);
     }
 
     const cluster = new ecs.Cluster(this, 'Cluster', {
@@ -639,13 +665,33 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
     return vpc;
   }
 
+  /** What `platformName` publishes of a VPC passed in, checked before aws-cdk-lib reads it. */
+  private checkVpcCanBePublished(vpc: ec2.IVpc): void {
+    if (!hasVpcCidrBlock(vpc)) {
+      fail(this, 'platformName', `publishes the VPC's CIDR range for service apps, and the VPC ${vpc.node.path} was imported without vpcCidrBlock.`, 'Pass vpcCidrBlock to ec2.Vpc.fromVpcAttributes.');
+    }
+    checkDefaultTaskSubnetsExist(this, 'platformName', vpc, 'publishes', 'Pass privateSubnetIds to ec2.Vpc.fromVpcAttributes.');
+  }
+
   private createEc2Capacity(cluster: ecs.Cluster, options: Ec2CapacityOptions) {
+    checkDefaultTaskSubnetsExist(this, 'ec2Capacity', this.vpc, 'the instances run in', 'Pass privateSubnetIds to ec2.Vpc.fromVpcAttributes.');
     const minCapacity = options.minCapacity ?? 1;
+    if (options.maxCapacity === undefined && isDeployTimeValue(minCapacity)) {
+      // Like aws-cdk-lib's own default (the larger of min and desired), ours cannot be computed
+      // from a deploy-time min; a literal 2 could be below it (CloudFormation rejects MinSize > MaxSize).
+      fail(
+        this,
+        'ec2Capacity.maxCapacity',
+        'is required when ec2Capacity.minCapacity is only known at deploy time (a parameter or another token): its default, the larger of minCapacity and 2, cannot be computed at synth.',
+        'Set ec2Capacity.maxCapacity too (a number, or a deploy-time value at least minCapacity).',
+      );
+    }
     const maxCapacity = options.maxCapacity ?? Math.max(minCapacity, 2);
     checkCapacityBounds(this, 'ec2Capacity.minCapacity', minCapacity, 'ec2Capacity.maxCapacity', maxCapacity);
     checkPercent(this, 'ec2Capacity.targetCapacityPercent', options.targetCapacityPercent);
-    const rootVolumeGiB = (options.rootVolumeSize ?? Size.gibibytes(30)).toGibibytes();
-    checkIntegerInRange(this, 'ec2Capacity.rootVolumeSize', rootVolumeGiB, 30, 16384);
+    const rootVolumeSize = options.rootVolumeSize ?? Size.gibibytes(30);
+    checkSizeGibibytes(this, 'ec2Capacity.rootVolumeSize', rootVolumeSize, 30, 16384);
+    const rootVolumeGiB = rootVolumeSize.toGibibytes();
 
     const hardwareType = options.instanceType.architecture === ec2.InstanceArchitecture.ARM_64
       ? ecs.AmiHardwareType.ARM
@@ -726,12 +772,16 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
 
     // DeleteCluster fails while container instances are registered, and CloudFormation deletes the
     // cluster as soon as the group's delete returns, before the instances have deregistered.
-    const teardown = new Ec2CapacityTeardown(this, 'Ec2CapacityTeardown', {
+    const teardownConstruct = new Ec2CapacityTeardown(this, 'Ec2CapacityTeardown', {
       cluster: this.cluster,
       autoScalingGroup,
       encryptionKey: this.encryptionKey,
       logRetention: this.logRetention,
-    }).resource;
+    });
+    for (const logGroup of teardownConstruct.node.findAll().filter((c) => c instanceof logs.LogGroup)) {
+      acknowledgeLogRetentionOptOut(logGroup, this.logRetention, `logRetention on ${this.node.path}`);
+    }
+    const teardown = teardownConstruct.resource;
 
     return { autoScalingGroup, capacityProvider, securityGroup, teardown };
   }

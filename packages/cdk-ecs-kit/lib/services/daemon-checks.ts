@@ -1,7 +1,6 @@
-import { Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { IConstruct } from 'constructs';
-import { fail } from '../core/validation';
+import { fail, isDeployTimeValue } from '../core/validation';
 
 /**
  * Synth-time checks of Ec2DaemonService props, in the voice of validation.ts: each names the
@@ -17,7 +16,7 @@ export const ECS_RESERVED_HOST_PORTS: readonly number[] = [22, 2375, 2376, 51678
 
 /** Checks a container memory size in MiB: an integer of at least 6 MiB, Docker's minimum. */
 export function checkMemoryMiB(scope: IConstruct, prop: string, value: number | undefined): void {
-  if (value === undefined || Token.isUnresolved(value)) return;
+  if (value === undefined || isDeployTimeValue(value)) return;
   if (!Number.isInteger(value) || value < 6) {
     fail(scope, prop, `must be a whole number of MiB, at least 6 (Docker's minimum), got ${value}.`);
   }
@@ -30,13 +29,13 @@ export function checkMemoryLimitNotBelowReservation(
   reservationMiB: number | undefined,
 ): void {
   if (limitMiB === undefined || reservationMiB === undefined) return;
-  if (Token.isUnresolved(limitMiB) || Token.isUnresolved(reservationMiB)) return;
+  if (isDeployTimeValue(limitMiB) || isDeployTimeValue(reservationMiB)) return;
   if (limitMiB < reservationMiB) {
     fail(
       scope,
       'memoryLimitMiB',
       `(${limitMiB} MiB) must not be less than memoryReservationMiB (${reservationMiB} MiB).`,
-      'Raise memoryLimitMiB, lower memoryReservationMiB, or leave memoryLimitMiB unset for no hard limit.',
+      'Raise memoryLimitMiB, lower memoryReservationMiB, or leave memoryLimitMiB unset for twice the reservation.',
     );
   }
 }
@@ -56,7 +55,7 @@ export interface PublishedHostPort {
 export function checkHostPortsDoNotClash(scope: IConstruct, ports: readonly PublishedHostPort[], networkMode: string): void {
   const seen = new Map<string, string>();
   for (const { port, protocol, prop } of ports) {
-    if (Token.isUnresolved(port)) continue;
+    if (isDeployTimeValue(port)) continue;
     if (ECS_RESERVED_HOST_PORTS.includes(port)) {
       fail(
         scope,
@@ -83,7 +82,7 @@ const VOLUME_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 
 /** Checks a task definition volume name: 1-255 letters, digits, hyphens and underscores. */
 export function checkVolumeName(scope: IConstruct, prop: string, name: string): void {
-  if (Token.isUnresolved(name)) return;
+  if (isDeployTimeValue(name)) return;
   if (!VOLUME_NAME.test(name)) {
     fail(scope, prop, `'${name}' is not a valid volume name.`, "Use 1-255 letters, digits, hyphens or underscores (e.g. 'host-var-log').");
   }
@@ -101,7 +100,7 @@ export function checkUnique(
 ): void {
   const seen = new Map<string, string>();
   for (const { value, prop } of values) {
-    if (Token.isUnresolved(value)) continue;
+    if (isDeployTimeValue(value)) continue;
     const earlier = seen.get(value);
     if (earlier !== undefined) {
       fail(scope, prop, `${what} '${value}' is already used by ${earlier}.`, fix);

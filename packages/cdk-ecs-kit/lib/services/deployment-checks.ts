@@ -1,8 +1,8 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { IConstruct } from 'constructs';
 import type { WebDeployment } from './web-deployment';
-import { fail } from '../core/validation';
+import { fail, isDeployTimeValue } from '../core/validation';
 
 /**
  * Synth-time checks of a FargateWebService's `deployment`, with the limits of
@@ -59,8 +59,8 @@ export function checkWebDeployment(scope: IConstruct, deployment: WebDeployment,
     checkTenthPercent(scope, 'deployment.stepPercent', deployment.stepPercent, 3, factory);
     checkWholeMinutes(scope, 'deployment.stepBakeTime', deployment.stepBakeTime, factory);
   }
-  const unresolved = [deployment.bakeTime, deployment.stepBakeTime].some((d) => d?.isUnresolved())
-    || (deployment.stepPercent !== undefined && Token.isUnresolved(deployment.stepPercent));
+  const unresolved = [deployment.bakeTime, deployment.stepBakeTime].some((d) => isDeployTimeValue(d))
+    || (deployment.stepPercent !== undefined && isDeployTimeValue(deployment.stepPercent));
   if (!unresolved && deployment.strategy !== ecs.DeploymentStrategy.BLUE_GREEN) {
     const total = totalBakeMinutes(deployment);
     if (total > MAX_TOTAL_BAKE_MINUTES) {
@@ -77,11 +77,11 @@ export function checkWebDeployment(scope: IConstruct, deployment: WebDeployment,
   }
   const header = deployment.testHeader;
   if (header) {
-    if (!Token.isUnresolved(header.name) && !HEADER_NAME.test(header.name)) {
+    if (!isDeployTimeValue(header.name) && !HEADER_NAME.test(header.name)) {
       fail(scope, 'deployment.testHeader.name', `'${header.name}' is not a valid HTTP header name for an ALB http-header condition.`,
         "Use 1-40 letters, digits or !#$%&'*+.^_`|~- (e.g. 'x-canary').");
     }
-    if (!Token.isUnresolved(header.value) && (header.value.length < 1 || header.value.length > 128)) {
+    if (!isDeployTimeValue(header.value) && (header.value.length < 1 || header.value.length > 128)) {
       fail(scope, 'deployment.testHeader.value', `must be 1-128 characters, got ${header.value.length}.`, "E.g. 'true'; ALB allows the wildcards '*' and '?'.");
     }
   }
@@ -91,7 +91,7 @@ function checkWholeMinutes(scope: IConstruct, prop: string, value: Duration | un
   if (value === undefined) {
     fail(scope, prop, `is required for ${factory}.`, 'Give it explicitly (e.g. Duration.minutes(10)): CloudFormation would otherwise bake for up to 36 hours.');
   }
-  if (value.isUnresolved()) return;
+  if (isDeployTimeValue(value)) return;
   const minutes = value.toMinutes({ integral: false });
   if (!Number.isInteger(minutes) || minutes < 0 || minutes > MAX_BAKE_MINUTES) {
     fail(scope, prop, `must be a whole number of minutes from 0 to ${MAX_BAKE_MINUTES} (24 hours), got ${minutes} minutes.`, 'E.g. Duration.minutes(10).');
@@ -100,7 +100,7 @@ function checkWholeMinutes(scope: IConstruct, prop: string, value: Duration | un
 
 function checkTenthPercent(scope: IConstruct, prop: string, value: number | undefined, min: number, factory: string): void {
   if (value === undefined) fail(scope, prop, `is required for ${factory}.`);
-  if (Token.isUnresolved(value)) return;
+  if (isDeployTimeValue(value)) return;
   const tenths = Math.round(value * 10);
   if (!(value >= min && value <= 100) || Math.abs(tenths - value * 10) > 1e-9) {
     fail(scope, prop, `must be from ${min} to 100 in steps of 0.1 for ${factory}, got ${value}.`);

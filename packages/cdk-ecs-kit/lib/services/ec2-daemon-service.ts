@@ -19,9 +19,9 @@ import {
 } from './daemon-checks';
 import { DEFAULT_CONTAINER_NAME } from '../core/defaults';
 import { linkWorkloads } from '../workload/links';
-import { defaultTaskSubnets } from '../core/subnets';
+import { checkWorkloadSubnets, defaultTaskSubnets } from '../core/subnets';
 import { createWorkloadCore } from '../workload/workload-core';
-import { checkAbsolutePath, checkDnsLabel, checkIntegerInRange, checkPort, fail } from '../core/validation';
+import { checkAbsolutePath, checkDnsLabel, checkIntegerInRange, checkPort, fail, isDeployTimeValue } from '../core/validation';
 import { enableServiceConnect, resolveServiceConnectServer, ServiceConnectServer } from '../workload/service-connect-wiring';
 import type { IEcsPlatform } from '../platform/ecs-platform';
 import type { ServiceConnectOptions } from '../workload/service-connect';
@@ -147,8 +147,8 @@ export interface Ec2DaemonServiceProps {
    * The memory, in MiB, reserved for the container on each instance (soft limit). The container
    * may use more when the instance has it free.
    *
-   * @default 256, or `memoryLimitMiB` when that is lower - enough for a typical log or metrics
-   * agent; ECS on EC2 requires a reservation or a limit
+   * @default 256, or `memoryLimitMiB` when that is lower (or only known at deploy time) - enough
+   * for a typical log or metrics agent; ECS on EC2 requires a reservation or a limit
    */
   readonly memoryReservationMiB?: number;
 
@@ -156,10 +156,13 @@ export interface Ec2DaemonServiceProps {
    * The memory, in MiB, the container may use at most (hard limit); above it the container is
    * killed. At least `memoryReservationMiB`.
    *
-   * Control Tower's proactive controls (CT.ECS.PR.7) expect one: set it to what the agent may
+   * Control Tower's proactive controls (CT.ECS.PR.7) require one; set it to what the agent may
    * use at its peak.
    *
-   * @default - no hard limit: an agent killed for a short burst would lose the logs it buffers
+   * @default - twice `memoryReservationMiB` (512 MiB with the default reservation), or the
+   * reservation itself when that is only known at deploy time: room for an agent's bursts (an
+   * agent killed for one loses the logs it buffers), while a leaking agent cannot take the memory
+   * of the tasks beside it
    */
   readonly memoryLimitMiB?: number;
 
@@ -300,14 +303,12 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
     const privileged = props.privileged ?? false;
     checkHostModeUser(this, networkMode, spec.user);
 
-    const memoryReservationMiB = props.memoryReservationMiB ?? Math.min(256, props.memoryLimitMiB ?? 256);
-    checkMemoryMiB(this, 'memoryReservationMiB', memoryReservationMiB);
-    checkMemoryMiB(this, 'memoryLimitMiB', props.memoryLimitMiB);
-    checkMemoryLimitNotBelowReservation(this, props.memoryLimitMiB, memoryReservationMiB);
+    const { memoryReservationMiB, memoryLimitMiB } = daemonMemory(this, props.memoryReservationMiB, props.memoryLimitMiB);
     // 196608 units (192 vCPU): the largest task ECS runs on EC2.
     checkIntegerInRange(this, 'cpu', props.cpu, 0, 196608);
     checkDnsLabel(this, 'discoveryName', props.discoveryName);
     checkVpcSubnetsNeedAwsVpc(this, networkMode, props.vpcSubnets);
+    if (networkMode === ecs.NetworkMode.AWS_VPC) checkWorkloadSubnets(this, platform.vpc, props.vpcSubnets);
     if (props.discoveryName !== undefined && networkMode !== ecs.NetworkMode.AWS_VPC && spec.port === undefined) {
       fail(
         this,
@@ -331,6 +332,7 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
     for (const port of hostPorts) platform.claimHostPort(this, port.port, port.protocol, port.prop);
     if (props.discoveryName !== undefined) platform.claimDiscoveryName(this, props.discoveryName);
 
+    const reservationThroughL1 = isDeployTimeValue(memoryLimitMiB) && memoryReservationMiB !== memoryLimitMiB;
     const core = createWorkloadCore(this, {
       platform,
       taskDefinition: { kind: 'ec2', networkMode, volumes: volumes.map((v) => ({ name: v.name, host: { sourcePath: v.hostPath } })) },
@@ -338,8 +340,10 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
       container: { ...spec, port: undefined },
       containerOptions: {
         cpu: props.cpu ?? 128,
-        memoryReservationMiB,
-        memoryLimitMiB: props.memoryLimitMiB,
+        // aws-cdk-lib compares the two as numbers, also when one is a deploy-time value (a token's
+        // placeholder is a large negative number): the reservation is then set on the L1 below.
+        memoryReservationMiB: reservationThroughL1 ? undefined : memoryReservationMiB,
+        memoryLimitMiB,
         privileged,
       },
       securityGroupDescription: networkMode === ecs.NetworkMode.AWS_VPC ? `Tasks of the daemon ${this.node.path}` : undefined,
@@ -348,6 +352,10 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
     });
     this.taskDefinition = core.taskDefinition;
     this.container = core.container;
+    if (reservationThroughL1) {
+      // The daemon's container is the task definition's first and only one (createWorkloadCore adds it).
+      (this.taskDefinition.node.defaultChild as ecs.CfnTaskDefinition).addPropertyOverride('ContainerDefinitions.0.MemoryReservation', memoryReservationMiB);
+    }
     this.logGroup = core.logGroup;
     this.taskRole = core.taskRole;
     this.executionRole = core.executionRole;
@@ -489,7 +497,8 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
       if (volume.containerPath === '/') {
         fail(this, `${prop}.containerPath`, "'/' would hide the container's own root file system.", "Mount under a directory, e.g. '/host'.");
       }
-      const name = volume.name ?? volumeNameFor(volume.hostPath);
+      // A deploy-time host path has no text to derive a name from: the name follows its position.
+      const name = volume.name ?? (isDeployTimeValue(volume.hostPath) ? `host-volume-${i + 1}` : volumeNameFor(volume.hostPath));
       checkVolumeName(this, `${prop}.name`, name);
       return { name, hostPath: volume.hostPath, containerPath: volume.containerPath, readOnly: volume.readOnly ?? true, prop };
     });
@@ -525,6 +534,13 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
         [NagPack.AWS_SOLUTIONS],
       );
     }
+    if (privileged) {
+      acknowledgeGuardRule(
+        this.taskDefinition,
+        'ecs_containers_nonprivileged_check',
+        `privileged: true was set explicitly on ${this.node.path}: the agent needs the instance's devices and all capabilities.`,
+      );
+    }
     if (networkMode === ecs.NetworkMode.HOST && user !== undefined && !isRootUser(user) && !privileged) {
       acknowledgeRule(
         this.taskDefinition,
@@ -548,6 +564,37 @@ function checkHostModeUser(scope: Construct, networkMode: ecs.NetworkMode, user:
     "is required with networkMode HOST: a host-networked container shares the instance's network stack, and the image's default user may be root.",
     "Set a non-root UID[:GID] the image supports (e.g. '10001'), or 'root' if the agent must run as root (the NIST, HIPAA and PCI packs then report ECSTaskDefinitionUserForHostMode until you acknowledge it on the daemon's taskDefinition).",
   );
+}
+
+/** The soft reservation a daemon's container gets by default, in MiB. */
+const DEFAULT_MEMORY_RESERVATION_MIB = 256;
+
+/** How many times its reservation a daemon's container may use by default before it is killed. */
+const DEFAULT_MEMORY_LIMIT_FACTOR = 2;
+
+/**
+ * A daemon's memory reservation and hard limit, with the defaults applied and checked. Every
+ * daemon gets a hard limit (Control Tower CT.ECS.PR.7): by default twice its reservation, room for
+ * an agent's bursts while a leaking agent cannot take the memory of the tasks beside it. A value
+ * only known at deploy time cannot be doubled or compared, so it is used for both.
+ */
+function daemonMemory(scope: Construct, reservation: number | undefined, limit: number | undefined): { memoryReservationMiB: number; memoryLimitMiB: number } {
+  checkMemoryMiB(scope, 'memoryReservationMiB', reservation);
+  checkMemoryMiB(scope, 'memoryLimitMiB', limit);
+  let memoryReservationMiB: number;
+  let memoryLimitMiB: number;
+  if (reservation !== undefined && limit !== undefined) {
+    memoryReservationMiB = reservation;
+    memoryLimitMiB = limit;
+  } else if (limit !== undefined) {
+    memoryLimitMiB = limit;
+    memoryReservationMiB = isDeployTimeValue(limit) ? limit : Math.min(DEFAULT_MEMORY_RESERVATION_MIB, limit);
+  } else {
+    memoryReservationMiB = reservation ?? DEFAULT_MEMORY_RESERVATION_MIB;
+    memoryLimitMiB = isDeployTimeValue(memoryReservationMiB) ? memoryReservationMiB : memoryReservationMiB * DEFAULT_MEMORY_LIMIT_FACTOR;
+  }
+  checkMemoryLimitNotBelowReservation(scope, memoryLimitMiB, memoryReservationMiB);
+  return { memoryReservationMiB, memoryLimitMiB };
 }
 
 /** A volume name derived from a host path: '/var/log' → 'host-var-log', '/' → 'host-root'. */

@@ -16,7 +16,10 @@ import {
   checkCapacityBounds,
   checkDesiredCount,
   checkDnsLabel,
+  checkDurationSeconds,
   checkIntegerInRange,
+  isDeployTimeValue,
+  requireSynthTimeValue,
   warnArm64OnSpot,
   checkPercent,
   fail,
@@ -27,7 +30,7 @@ import { linkWorkloads } from '../workload/links';
 import { checkConditionValueCount, checkHostHeaders, checkPathPatterns, checkRulePriority } from '../ingress/web-checks';
 import type { IEcsPlatform } from '../platform/ecs-platform';
 import type { IWebIngress } from '../ingress/web-ingress';
-import { defaultTaskSubnets } from '../core/subnets';
+import { checkWorkloadSubnets, defaultTaskSubnets } from '../core/subnets';
 import { createWorkloadCore, resolveTaskSize } from '../workload/workload-core';
 import { checkServiceConnectTaskSize, enableServiceConnect, PROXY_MEMORY_MIB, resolveServiceConnectServer } from '../workload/service-connect-wiring';
 import { DEFAULT_CONTAINER_NAME } from '../core/defaults';
@@ -374,8 +377,9 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
     checkIntegerInRange(this, 'fargateSpotWeight', props.fargateSpotWeight, 0, 1000);
     warnArm64OnSpot(this, props.architecture, 'fargateSpotWeight', props.fargateSpotWeight ? String(props.fargateSpotWeight) : undefined);
     checkDnsLabel(this, 'discoveryName', props.discoveryName);
-    if (props.deregistrationDelay) checkIntegerInRange(this, 'deregistrationDelay (seconds)', props.deregistrationDelay.toSeconds(), 0, 3600);
-    if (props.healthCheckGracePeriod) checkIntegerInRange(this, 'healthCheckGracePeriod (seconds)', props.healthCheckGracePeriod.toSeconds(), 0, 2147483647);
+    checkWorkloadSubnets(this, platform.vpc, props.vpcSubnets);
+    checkDurationSeconds(this, 'deregistrationDelay', props.deregistrationDelay, 0, 3600);
+    checkDurationSeconds(this, 'healthCheckGracePeriod', props.healthCheckGracePeriod, 0, 2147483647);
     const hostHeaders = props.hostHeaders ?? [];
     const pathPatterns = props.pathPatterns ?? [];
     checkHostHeaders(this, 'hostHeaders', hostHeaders);
@@ -405,6 +409,11 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
       fail(this, 'deployment', 'is WebDeployment.rolling({ keepAlternateTargetGroup: true }), which keeps the second target group of a load balancer, and no ingress was given.',
         'Remove keepAlternateTargetGroup: a service without an ingress has no target groups.');
     }
+    if (shifting && this.deployment.testHeader) {
+      requireSynthTimeValue(this, 'priority', props.priority,
+        'and the test rule of deployment.testHeader needs the priority just before it (priority - 1), which CloudFormation cannot compute.',
+        'Give a literal priority (2 to 49999), or leave priority unset for a derived one.');
+    }
     if (shifting && props.priority === 1 && this.deployment.testHeader) {
       fail(this, 'priority', 'is 1, and the test rule of deployment.testHeader needs the priority just before the production rule.', 'Use a priority of 2 or more.');
     }
@@ -421,14 +430,19 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
       defaultAppProtocol: ecs.AppProtocol.http,
     });
 
+    // The task's only container: its hard limit is the task's memory (Control Tower CT.ECS.PR.7),
+    // less the Service Connect proxy's share when the task runs one. CloudFormation cannot
+    // subtract, so with a deploy-time memoryMiB on a Service Connect platform the container has no
+    // limit of its own and shares the task's memory with the proxy.
+    const proxyMemoryMiB = platform.serviceConnectEnabled ? PROXY_MEMORY_MIB : 0;
+    const appMemoryLimitMiB = proxyMemoryMiB === 0 ? size.memoryMiB
+      : isDeployTimeValue(size.memoryMiB) ? undefined : size.memoryMiB - proxyMemoryMiB;
     const core = createWorkloadCore(this, {
       platform,
       taskDefinition: { kind: 'fargate', size },
       container: props.container,
       securityGroupDescription: `Tasks of ${this.node.path}`,
-      // The task's only container: its hard limit is the task's memory (Control Tower CT.ECS.PR.7),
-      // less the Service Connect proxy's share when the task runs one.
-      containerOptions: { memoryLimitMiB: size.memoryMiB - (platform.serviceConnectEnabled ? PROXY_MEMORY_MIB : 0) },
+      containerOptions: { memoryLimitMiB: appMemoryLimitMiB },
       appProtocol: serviceConnectServer?.appProtocol,
       defaultPort: this.port,
     });
@@ -439,8 +453,17 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
     this.executionRole = core.executionRole;
     this.securityGroup = core.securityGroup!;
     this.connections = core.connections;
+    if (appMemoryLimitMiB === undefined) {
+      acknowledgeGuardRule(
+        this.taskDefinition,
+        'ecs_task_definition_memory_hard_limit_check',
+        'memoryMiB is only known at deploy time and the task runs the Service Connect proxy: the app container\'s limit would be memoryMiB less the proxy\'s 64 MiB, which CloudFormation cannot compute, so the task memory (Memory of the task definition) is the hard limit of both containers together.',
+      );
+    }
 
     const spotWeight = props.fargateSpotWeight ?? 0;
+    // A deploy-time weight may be 0 or more: the Spot provider is always listed then.
+    const useSpot = isDeployTimeValue(spotWeight) || spotWeight > 0;
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: platform.cluster,
       taskDefinition: this.taskDefinition,
@@ -454,7 +477,7 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
       // this service's own group instead.
       securityGroups: [this.securityGroup, ...(ingress?.connectTargets(this, this.securityGroup, this.port) ?? [])],
       // Always a strategy, never a launch type: switching between the two replaces the service.
-      capacityProviderStrategies: spotWeight > 0
+      capacityProviderStrategies: useSpot
         ? [{ capacityProvider: 'FARGATE', base: 1, weight: 1 }, { capacityProvider: 'FARGATE_SPOT', weight: spotWeight }]
         : [{ capacityProvider: 'FARGATE', weight: 1 }],
       circuitBreaker: { enable: true, rollback: true },
@@ -562,8 +585,8 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
     checkPercent(this, 'autoScaling.targetCpuPercent', options.targetCpuPercent);
     checkPercent(this, 'autoScaling.targetMemoryPercent', options.targetMemoryPercent);
     checkIntegerInRange(this, 'autoScaling.requestsPerTarget', options.requestsPerTarget, 1, 1_000_000);
-    if (options.scaleInCooldown) checkIntegerInRange(this, 'autoScaling.scaleInCooldown (seconds)', options.scaleInCooldown.toSeconds(), 0, 86400);
-    if (options.scaleOutCooldown) checkIntegerInRange(this, 'autoScaling.scaleOutCooldown (seconds)', options.scaleOutCooldown.toSeconds(), 0, 86400);
+    checkDurationSeconds(this, 'autoScaling.scaleInCooldown', options.scaleInCooldown, 0, 86400);
+    checkDurationSeconds(this, 'autoScaling.scaleOutCooldown', options.scaleOutCooldown, 0, 86400);
     return { ...options, minCapacity };
   }
 

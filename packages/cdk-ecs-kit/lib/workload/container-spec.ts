@@ -4,14 +4,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledgeGrantPolicy, acknowledgeGuardRule, acknowledgePlatformKeyElsewhere, acknowledgeRule, NagPack } from '../core/compliance';
+import { acknowledgeGrantPolicy, acknowledgeGuardRule, acknowledgeLogRetentionOptOut, acknowledgePlatformKeyElsewhere, acknowledgeRule, NagPack } from '../core/compliance';
 import { DEFAULT_CONTAINER_NAME } from '../core/defaults';
 import {
+  checkDurationSeconds,
   checkHttpPath,
-  checkIntegerInRange,
   checkNoSecretEnvironmentClash,
   checkPort,
   fail,
+  isDeployTimeValue,
 } from '../core/validation';
 import type { IEcsPlatform } from '../platform/ecs-platform';
 
@@ -154,11 +155,7 @@ function validateContainerSpec(scope: Construct, spec: ContainerSpec): void {
   checkPort(scope, `${specProp}.port`, spec.port);
   checkHttpPath(scope, `${specProp}.healthCheckPath`, spec.healthCheckPath);
   checkNoSecretEnvironmentClash(scope, spec.environment, spec.secrets);
-  if (spec.stopTimeout) {
-    const seconds = spec.stopTimeout.toSeconds();
-    if (seconds < 1) fail(scope, `${specProp}.stopTimeout`, `must be at least 1 second, got ${seconds} seconds.`);
-    checkIntegerInRange(scope, `${specProp}.stopTimeout (seconds)`, seconds, 1, MAX_STOP_TIMEOUT_SECONDS);
-  }
+  checkDurationSeconds(scope, `${specProp}.stopTimeout`, spec.stopTimeout, 1, MAX_STOP_TIMEOUT_SECONDS);
   for (const name of [...Object.keys(spec.environment ?? {}), ...Object.keys(spec.secrets ?? {})]) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       fail(scope, `${specProp}.environment/secrets`, `'${name}' is not a valid environment variable name.`, 'Use letters, digits and underscores, not starting with a digit.');
@@ -185,7 +182,9 @@ export function addContainerFromSpec(scope: Construct, taskDefinition: ecs.TaskD
     // Retained: logs are evidence, and a stack rollback must not erase why it rolled back.
     removalPolicy: RemovalPolicy.RETAIN,
   });
-    acknowledgePlatformKeyElsewhere(logGroup, platform);
+  acknowledgePlatformKeyElsewhere(logGroup, platform);
+  acknowledgeLogRetentionOptOut(logGroup, spec.logRetention ?? platform.logRetention,
+    spec.logRetention !== undefined ? `container.logRetention on ${scope.node.path}` : `logRetention on ${platform.node.path}`);
 
   const readonlyRootFilesystem = spec.readonlyRootFilesystem ?? true;
   const linuxParameters = new ecs.LinuxParameters(scope, 'LinuxParameters', {
@@ -229,6 +228,13 @@ export function addContainerFromSpec(scope: Construct, taskDefinition: ecs.TaskD
   }
   acknowledgeGrantPolicy(taskDefinition.taskRole);
 
+  if (isDeployTimeValue(options.extraOptions?.memoryLimitMiB)) {
+    acknowledgeGuardRule(
+      taskDefinition,
+      'ecs_task_definition_memory_hard_limit_check',
+      "The container has a hard memory limit (Memory), given as a value only known at deploy time (a parameter or another token); the rule compares it with its 4 MiB minimum at synth and cannot resolve it.",
+    );
+  }
   if (spec.readonlyRootFilesystem === false) {
     acknowledgeGuardRule(taskDefinition, 'ecs_containers_readonly_access_check', 'The root file system was made writable explicitly with container.readonlyRootFilesystem: false.');
   }

@@ -3,7 +3,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeGrantPolicy, acknowledgePlatformKeyElsewhere, acknowledgeRule, NagPack } from '../core/compliance';
+import { acknowledgeGrantPolicy, acknowledgeLogRetentionOptOut, acknowledgePlatformKeyElsewhere, acknowledgeRule, NagPack } from '../core/compliance';
 import { checkPort, fail } from '../core/validation';
 import type { IEcsPlatform } from '../platform/ecs-platform';
 import type { ServiceConnectOptions, ServiceConnectTlsOptions } from './service-connect';
@@ -180,6 +180,7 @@ export function enableServiceConnect(
     removalPolicy: RemovalPolicy.RETAIN,
   });
   acknowledgePlatformKeyElsewhere(logGroup, platform);
+  acknowledgeLogRetentionOptOut(logGroup, platform.logRetention, `logRetention on ${platform.node.path}`);
   const tlsRole = server?.tls ? tlsRoleFor(scope, server.tls) : undefined;
   service.enableServiceConnect({
     // The ARN, not the name: ECS creates a new namespace for a name it does not find

@@ -1,7 +1,6 @@
-import { Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { IConstruct } from 'constructs';
-import { fail } from '../core/validation';
+import { fail, isDeployTimeValue } from '../core/validation';
 
 /**
  * The size and CPU architecture of a workload's task, shared by FargateWebService and
@@ -40,10 +39,10 @@ export interface TaskSizeProps {
  * (Docker's minimum).
  */
 export function checkEc2TaskSize(scope: IConstruct, cpu: number, memoryMiB: number): void {
-  if (!Token.isUnresolved(cpu) && (!Number.isInteger(cpu) || cpu < 128 || cpu > 196608)) {
+  if (!isDeployTimeValue(cpu) && (!Number.isInteger(cpu) || cpu < 128 || cpu > 196608)) {
     fail(scope, 'cpu', `${cpu} is not a valid task CPU size on EC2.`, 'Use a whole number of CPU units from 128 to 196608 (1024 = 1 vCPU) that fits your instance type.');
   }
-  if (!Token.isUnresolved(memoryMiB) && (!Number.isInteger(memoryMiB) || memoryMiB < 6)) {
+  if (!isDeployTimeValue(memoryMiB) && (!Number.isInteger(memoryMiB) || memoryMiB < 6)) {
     fail(scope, 'memoryMiB', `${memoryMiB} is not a valid task memory size on EC2.`, 'Use a whole number of MiB, at least 6, that fits your instance type.');
   }
 }

@@ -1,3 +1,4 @@
+import { Tokenization } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -157,8 +158,9 @@ function createTaskDefinition(scope: Construct, shape: TaskDefinitionShape): ecs
       return new ecs.TaskDefinition(scope, id, {
         compatibility: shape.onEc2 ? ecs.Compatibility.EC2 : ecs.Compatibility.FARGATE,
         networkMode: ecs.NetworkMode.AWS_VPC,
-        cpu: String(shape.size.cpu),
-        memoryMiB: String(shape.size.memoryMiB),
+        // stringifyNumber, not String(): a number token must stay a reference, not its placeholder digits.
+        cpu: Tokenization.stringifyNumber(shape.size.cpu),
+        memoryMiB: Tokenization.stringifyNumber(shape.size.memoryMiB),
         // On EC2 the task runs on the architecture of the platform's instances.
         runtimePlatform: shape.onEc2 ? undefined : linuxOn(shape.size.architecture),
       });
