@@ -67,3 +67,22 @@ export function acknowledgePlatformKeyElsewhere(logGroup: IConstruct, platform: 
     "Encrypted with the platform's customer managed KMS key, whose ARN comes from another stack or app (a cross-stack reference or the platform's published parameter), which the rule cannot resolve.",
   );
 }
+
+/**
+ * `value` (a string with tokens) as cdk-nag renders it in a finding id of `scope`'s stack: `<Ref>`,
+ * `<LogicalId.Attribute>`, pseudo parameters as `<AWS::Region>`, literals as they are (an explicit
+ * stack env renders its account and region literally).
+ */
+export function renderedForNag(scope: IConstruct, value: string): string {
+  const visit = (node: any): string => {
+    if (node === undefined) return '';
+    if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
+    if (node['Fn::Join']) return node['Fn::Join'][1].map(visit).join(node['Fn::Join'][0]);
+    if (node['Fn::Sub']) return visit(node['Fn::Sub']);
+    if (node['Fn::GetAtt']) return `<${visit(node['Fn::GetAtt'][0])}.${visit(node['Fn::GetAtt'][1])}>`;
+    if (node['Fn::ImportValue']) return visit(node['Fn::ImportValue']);
+    if (node.Ref) return `<${visit(node.Ref)}>`;
+    return JSON.stringify(node);
+  };
+  return visit(Stack.of(scope).resolve(value));
+}

@@ -1,4 +1,4 @@
-import { Aws, Duration } from 'aws-cdk-lib';
+import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -12,7 +12,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ContainerSpec } from '../container/container-spec';
 import { allowCloudWatchAlarmsToPublish } from '../internal/alarm-topic';
-import { acknowledgeGuardRule, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../internal/compliance';
+import { acknowledgeGuardRule, acknowledgeRule, COMPLIANCE_PACKS, NagPack, renderedForNag } from '../internal/compliance';
 import {
   checkCapacityBounds,
   checkDesiredCount,
@@ -486,7 +486,18 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
       // An EcsPlatform's cluster names its exec log group, so the task role may write only there;
       // an imported cluster names none, and aws-cdk-lib then grants the session log writes on '*'
       // (unless @aws-cdk/aws-ecs:reduceEc2FargateCloudWatchPermissions is on).
-      const execLogs = platform.cluster.executeCommandConfiguration?.logConfiguration?.cloudWatchLogGroup
+      const execLogGroup = platform.cluster.executeCommandConfiguration?.logConfiguration?.cloudWatchLogGroup;
+      if (execLogGroup) {
+        // The ARN aws-cdk-lib writes for the session logs; ':*' stands for the log streams.
+        const streams = `arn:${Stack.of(this).partition}:logs:${this.service.env.region}:${this.service.env.account}:log-group:${execLogGroup.logGroupRef.logGroupName}:*`;
+        acknowledgeRule(
+          this.taskRole,
+          `IAM5[Resource::${renderedForNag(this, streams)}]`,
+          'ECS Exec writes the session logs to log streams it creates in the platform\'s ECS Exec log group; the wildcard stands for those streams only.',
+          [NagPack.AWS_SOLUTIONS],
+        );
+      }
+      const execLogs = execLogGroup
         ? 'logs:DescribeLogGroups (a list action; the session log writes are scoped to the platform\'s ECS Exec log group)'
         : 'the session log writes aws-cdk-lib grants on \'*\' because the imported cluster names no ECS Exec log group (the sessions log to the container\'s awslogs group)';
       acknowledgeRule(
