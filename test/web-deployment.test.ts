@@ -135,7 +135,7 @@ describe('WebDeployment on FargateWebService', () => {
     expect(new Set(priorities).size).toBe(priorities.length);
   });
 
-  test("ECS's role trusts ecs.amazonaws.com from this account and may modify only this service's rules, listener and target groups", () => {
+  test("ECS's role trusts ecs.amazonaws.com from this account and may modify only this service's rules and target groups, never the shared listener", () => {
     const { stack, add } = fixture();
     const api = add('Api', { deployment: canary() });
     const template = Template.fromStack(stack);
@@ -151,7 +151,8 @@ describe('WebDeployment on FargateWebService', () => {
     expect(resourcesOf('elasticloadbalancing:ModifyRule')).toEqual([[{ Ref: id(api.listenerRule) }, { Ref: id(api.testListenerRule) }]]);
     expect(resourcesOf('elasticloadbalancing:RegisterTargets')).toHaveLength(1);
     expect(resourcesOf('elasticloadbalancing:RegisterTargets')[0]).toEqual(expect.arrayContaining([{ Ref: id(api.targetGroup) }, { Ref: id(api.alternateTargetGroup) }]));
-    expect(resourcesOf('elasticloadbalancing:ModifyListener')).toEqual([{ Ref: 'IngressLoadBalancerHttpsListenerF079E8CE' }]);
+    // Rule-based shifting modifies rules; ModifyListener would let it rewrite the shared listener's default action.
+    expect(resourcesOf('elasticloadbalancing:ModifyListener')).toEqual([]);
     expect(statements.filter((s: any) => s.Resource === '*').flatMap((s: any) => s.Action).every((a: string) => a.startsWith('elasticloadbalancing:Describe'))).toBe(true);
   });
 
@@ -233,9 +234,10 @@ describe('WebDeployment on FargateWebService', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 2);
     template.hasResourceProperties('AWS::IAM::Role', { Policies: [{ PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
-      Action: 'elasticloadbalancing:ModifyListener',
-      Resource: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shared/50dc6c495c0c9188/f2f7dc8efc522ab2',
+      Action: 'elasticloadbalancing:ModifyRule',
+      Resource: [{ Ref: Match.stringLikeRegexp('ApiListenerRule') }, { Ref: Match.stringLikeRegexp('ApiTestListenerRule') }],
     })]) } }] });
+    expect(JSON.stringify(template.findResources('AWS::IAM::Role'))).not.toContain('elasticloadbalancing:ModifyListener');
   });
 
   describe('stack updates never move traffic', () => {

@@ -86,3 +86,22 @@ export function acknowledgeLogRetentionOptOut(logGroup: IConstruct, retention: l
     acknowledgeGuardRule(logGroup, rule, `The retention was shortened explicitly to ${retention} days with ${setBy}; the default is one year (PCI DSS 10.7).`);
   }
 }
+
+/**
+ * `value` (a string with tokens) as cdk-nag renders it in a finding id of `scope`'s stack: `<Ref>`,
+ * `<LogicalId.Attribute>`, pseudo parameters as `<AWS::Region>`, literals as they are (an explicit
+ * stack env renders its account and region literally).
+ */
+export function renderedForNag(scope: IConstruct, value: string): string {
+  const visit = (node: any): string => {
+    if (node === undefined) return '';
+    if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
+    if (node['Fn::Join']) return node['Fn::Join'][1].map(visit).join(node['Fn::Join'][0]);
+    if (node['Fn::Sub']) return visit(node['Fn::Sub']);
+    if (node['Fn::GetAtt']) return `<${visit(node['Fn::GetAtt'][0])}.${visit(node['Fn::GetAtt'][1])}>`;
+    if (node['Fn::ImportValue']) return visit(node['Fn::ImportValue']);
+    if (node.Ref) return `<${visit(node.Ref)}>`;
+    return JSON.stringify(node);
+  };
+  return visit(Stack.of(scope).resolve(value));
+}

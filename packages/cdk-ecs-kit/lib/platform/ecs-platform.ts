@@ -484,6 +484,12 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
    */
   public readonly flowLogGroup?: logs.LogGroup;
 
+  /**
+   * The log group ECS Exec sessions (`enableExecuteCommand`) of the platform's services log to,
+   * KMS-encrypted and retained.
+   */
+  public readonly executeCommandLogGroup: logs.LogGroup;
+
   constructor(scope: Construct, id: string, props: EcsPlatformProps = {}) {
     super(scope, id);
     this.claims = new PlatformClaims(this.node.path, false);
@@ -516,7 +522,23 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
         destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
         trafficType: ec2.FlowLogTrafficType.ALL,
       });
-      acknowledgeGrantPolicy(flowLog.iamRole!);
+      // The role the FlowLog creates trusts the service with no condition; the VPC page "IAM role
+      // for publishing flow logs to CloudWatch Logs" recommends aws:SourceAccount and aws:SourceArn
+      // against the confused deputy. Its trust policy is replaced through the L1 escape hatch rather
+      // than a new role: a new role would replace the flow log on upgrade. (The flow log's own ARN
+      // would be a dependency cycle, so the account's flow logs.)
+      const flowLogRole = flowLog.iamRole as iam.Role;
+      (flowLogRole.node.defaultChild as iam.CfnRole).assumeRolePolicyDocument = new iam.PolicyDocument({
+        statements: [new iam.PolicyStatement({
+          actions: ['sts:AssumeRole'],
+          principals: [new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com')],
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+            ArnLike: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'ec2', resource: 'vpc-flow-log', resourceName: '*' }) },
+          },
+        })],
+      });
+      acknowledgeGrantPolicy(flowLogRole);
     } else if (!props.vpc) {
       // A VPC passed in is the caller's to log; this one was created here without flow logs on request.
       const reason = `flowLogs: false was set explicitly on ${this.node.path}: the VPC it creates has no flow logs.`;
@@ -524,11 +546,26 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
       acknowledgeRule(this.vpc, 'VPCFlowLogsEnabled', reason, COMPLIANCE_PACKS);
     }
 
+    // ECS Exec sessions log here: with the cluster naming a log group, aws-cdk-lib grants a task
+    // role of a service with enableExecuteCommand log writes to this group only, in every feature
+    // flag state (without it: to '*', or nothing at all with reduceEc2FargateCloudWatchPermissions).
+    this.executeCommandLogGroup = new logs.LogGroup(this, 'ExecuteCommandLogGroup', {
+      encryptionKey: this.encryptionKey,
+      retention: this.logRetention,
+      // Retained: the record of who ran which command in which task.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledgeLogRetentionOptOut(this.executeCommandLogGroup, this.logRetention, `logRetention on ${this.node.path}`);
+
     const cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: this.vpc,
       clusterName: props.clusterName,
       enableFargateCapacityProviders: true,
       containerInsightsV2: props.containerInsights ?? true ? ecs.ContainerInsights.ENHANCED : ecs.ContainerInsights.DISABLED,
+      executeCommandConfiguration: {
+        logging: ecs.ExecuteCommandLogging.OVERRIDE,
+        logConfiguration: { cloudWatchLogGroup: this.executeCommandLogGroup, cloudWatchEncryptionEnabled: true },
+      },
     });
     this.cluster = cluster;
     if (props.containerInsights === false) {
@@ -703,12 +740,12 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
       allowAllOutbound: true,
     });
 
-    const instanceRole = new iam.Role(this, 'Ec2InstanceRole', {
+    const instanceRole = new ContainerInstanceRole(this, 'Ec2InstanceRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
       description: `ECS container instances of ${this.node.path}`,
     });
     acknowledgeGrantPolicy(instanceRole);
-    const agentReason = 'The ECS container agent needs ecs:DiscoverPollEndpoint, ecs:Poll and ecs:Submit* (added by aws-cdk-lib when the group joins the cluster); these actions support no resource-level scoping.';
+    const agentReason = 'The ECS container agent needs ecs:DiscoverPollEndpoint, ecs:Poll, ecs:StartTelemetrySession and ecs:Submit* (added by aws-cdk-lib when the group joins the cluster; Poll and StartTelemetrySession are conditioned on the cluster), and ecr:GetAuthorizationToken; these actions support no resource-level scoping. The role may write no logs.';
     Validations.of(instanceRole).acknowledge(
       { id: `${NagPack.AWS_SOLUTIONS}-IAM5[Action::ecs:Submit*]`, reason: agentReason },
       { id: `${NagPack.AWS_SOLUTIONS}-IAM5[Resource::*]`, reason: agentReason },
@@ -784,5 +821,29 @@ export class EcsPlatform extends Construct implements IEcsPlatform {
     const teardown = teardownConstruct.resource;
 
     return { autoScalingGroup, capacityProvider, securityGroup, teardown };
+  }
+}
+
+/**
+ * The role of the EC2 container instances. When the Auto Scaling group joins the cluster
+ * (`Cluster.addAsgCapacityProvider`), aws-cdk-lib grants the instance role logs:CreateLogStream and
+ * logs:PutLogEvents on '*', for tasks without an execution role that log with awslogs. Every
+ * cdk-ecs-kit task has an execution role that writes its own log group, and host-network daemons
+ * reach the instance's credentials: this role drops those two actions from that one statement.
+ * Statements added by anyone else are kept as they are.
+ */
+class ContainerInstanceRole extends iam.Role {
+  public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    const logActions = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+    const isClusterDefault = statement.effect === iam.Effect.ALLOW
+      && statement.resources.length === 1 && statement.resources[0] === '*'
+      && statement.actions.includes('ecs:DiscoverPollEndpoint')
+      && logActions.every((action) => statement.actions.includes(action));
+    if (!isClusterDefault) return super.addToPrincipalPolicy(statement);
+    return super.addToPrincipalPolicy(new iam.PolicyStatement({
+      effect: statement.effect,
+      actions: statement.actions.filter((action) => !logActions.includes(action)),
+      resources: statement.resources,
+    }));
   }
 }

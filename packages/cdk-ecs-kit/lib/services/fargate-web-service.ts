@@ -1,4 +1,4 @@
-import { Aws, Duration } from 'aws-cdk-lib';
+import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -11,7 +11,8 @@ import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ContainerSpec } from '../workload/container-spec';
-import { acknowledgeGuardRule, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../core/compliance';
+import { allowCloudWatchAlarmsToPublish } from '../workload/alarm-topic';
+import { acknowledgeGuardRule, acknowledgeRule, COMPLIANCE_PACKS, NagPack, renderedForNag } from '../core/compliance';
 import {
   checkCapacityBounds,
   checkDesiredCount,
@@ -210,7 +211,10 @@ export interface FargateWebServiceProps extends TaskSizeProps {
 
   /**
    * An SNS topic for the service's alarms: target 5xx responses and unhealthy targets (both
-   * also roll a deployment back), and high CPU.
+   * also roll a deployment back), and high CPU. A topic of this app (`sns.Topic`) gets a topic
+   * policy statement that lets `cloudwatch.amazonaws.com` publish this service's alarms, and, when
+   * a key of this app encrypts it, a key policy statement that lets CloudWatch use the key. An
+   * imported topic must already allow both (see the README, "Permissions").
    *
    * @default - no alarms
    */
@@ -323,7 +327,7 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
   public readonly testListenerRule?: elbv2.ApplicationListenerRule;
 
   /**
-   * The role ECS assumes to shift traffic: scoped to this service's listener, rules and target
+   * The role ECS assumes to shift traffic: scoped to this service's listener rules and target
    * groups.
    *
    * @default - undefined for a rolling deployment
@@ -525,10 +529,27 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
       }
     }
     if (props.enableExecuteCommand) {
+      // An EcsPlatform's cluster names its exec log group, so the task role may write only there;
+      // an imported cluster names none, and aws-cdk-lib then grants the session log writes on '*'
+      // (unless @aws-cdk/aws-ecs:reduceEc2FargateCloudWatchPermissions is on).
+      const execLogGroup = platform.cluster.executeCommandConfiguration?.logConfiguration?.cloudWatchLogGroup;
+      if (execLogGroup) {
+        // The ARN aws-cdk-lib writes for the session logs; ':*' stands for the log streams.
+        const streams = `arn:${Stack.of(this).partition}:logs:${this.service.env.region}:${this.service.env.account}:log-group:${execLogGroup.logGroupRef.logGroupName}:*`;
+        acknowledgeRule(
+          this.taskRole,
+          `IAM5[Resource::${renderedForNag(this, streams)}]`,
+          'ECS Exec writes the session logs to log streams it creates in the platform\'s ECS Exec log group; the wildcard stands for those streams only.',
+          [NagPack.AWS_SOLUTIONS],
+        );
+      }
+      const execLogs = execLogGroup
+        ? 'logs:DescribeLogGroups (a list action; the session log writes are scoped to the platform\'s ECS Exec log group)'
+        : 'the session log writes aws-cdk-lib grants on \'*\' because the imported cluster names no ECS Exec log group (the sessions log to the container\'s awslogs group)';
       acknowledgeRule(
         this.taskRole,
         'IAM5[Resource::*]',
-        'ECS Exec needs ssmmessages channel actions, which support no resource-level permissions; it was turned on explicitly with enableExecuteCommand.',
+        `ECS Exec needs ssmmessages channel actions, which support no resource-level permissions, and ${execLogs}; it was turned on explicitly with enableExecuteCommand.`,
         [NagPack.AWS_SOLUTIONS],
       );
     }
@@ -653,7 +674,7 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
     }
 
     const deploymentRole = shifting && alternateTargetGroup
-      ? this.createDeploymentRole(ingress, [listenerRule, ...(testListenerRule ? [testListenerRule] : [])], [targetGroup, alternateTargetGroup])
+      ? this.createDeploymentRole([listenerRule, ...(testListenerRule ? [testListenerRule] : [])], [targetGroup, alternateTargetGroup])
       : undefined;
 
     // Registered through `loadBalancers` rather than attachToApplicationTargetGroup: that method
@@ -688,11 +709,14 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
 
   /**
    * The role ECS assumes to shift traffic ("Amazon ECS infrastructure IAM role for load
-   * balancers"): instead of the AWS managed policy, which may modify any rule and target group
-   * of the account, an inline policy that may modify only this service's rules and listener and
-   * register targets only in its two target groups.
+   * balancers"): instead of the AWS managed policy, which may modify any rule, listener and target
+   * group of the account, an inline policy that may modify only this service's rules and register
+   * targets only in its two target groups. No elasticloadbalancing:ModifyListener: the production
+   * and test routes of an ALB are listener rules, whose weights ECS shifts with ModifyRule
+   * (ECS API "AdvancedConfiguration"); ModifyListener changes a listener's default action
+   * (ELB "Edit a listener rule"), here the shared listener of every service on the ingress.
    */
-  private createDeploymentRole(ingress: IWebIngress, rules: elbv2.ApplicationListenerRule[], targetGroups: elbv2.ApplicationTargetGroup[]): iam.Role {
+  private createDeploymentRole(rules: elbv2.ApplicationListenerRule[], targetGroups: elbv2.ApplicationTargetGroup[]): iam.Role {
     const role = new iam.Role(this, 'DeploymentRole', {
       description: `ECS shifts traffic between the target groups of ${this.node.path}`,
       assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } }),
@@ -716,11 +740,6 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
               resources: rules.map((rule) => rule.listenerRuleArn),
             }),
             new iam.PolicyStatement({
-              sid: 'ShiftListener',
-              actions: ['elasticloadbalancing:ModifyListener'],
-              resources: [ingress.listener.listenerArn],
-            }),
-            new iam.PolicyStatement({
               sid: 'RegisterTasks',
               actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
               resources: targetGroups.map((group) => group.targetGroupArn),
@@ -729,7 +748,7 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
         }),
       },
     });
-    const describeReason = 'Elastic Load Balancing Describe actions (listeners, rules, target groups, target health) support no resource-level permissions; every modifying action is scoped to this service\'s listener, rules and target groups.';
+    const describeReason = 'Elastic Load Balancing Describe actions (listeners, rules, target groups, target health) support no resource-level permissions; every modifying action is scoped to this service\'s listener rules and target groups.';
     acknowledgeRule(role, 'IAM5[Resource::*]', describeReason, [NagPack.AWS_SOLUTIONS]);
     acknowledgeRule(
       role,
@@ -835,6 +854,7 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
     }
+    allowCloudWatchAlarmsToPublish(this, topic!, alarms);
     if (deploymentAlarms.length > 0) {
       this.service.enableDeploymentAlarms(deploymentAlarms.map((alarm) => alarm.alarmName), {
         behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
