@@ -42,9 +42,6 @@ export function buildReferenceApp(app: Construct, options: ReferenceAppOptions =
   });
   const workloads = options.workloadsIn === 'stack' ? new Stack(app, 'EcsKitWorkloads', { env: options.env })
     : options.workloadsIn === 'nested' ? new NestedStack(platformStack, 'Workloads') : platformStack;
-  // Declared before any grant: a KMS key then trusts the workloads' account instead of naming their
-  // roles in its policy, which would make the platform depend on the workloads (a cycle).
-  if (workloads !== platformStack && !workloads.nested) workloads.addDependency(platformStack);
   const platform = new EcsPlatform(platformStack, 'Platform', {
     ec2Capacity: { instanceType: new ec2.InstanceType('m7g.large'), minCapacity: 1, maxCapacity: 4 },
   });

@@ -17,12 +17,12 @@ import { buildWorld, describeWorld, DIMENSIONS, generateWorlds, isPossible, Worl
 export const KNOWN_GAPS: Array<{ app?: RegExp; shape?: string; rule: RegExp; path: RegExp; why: string }> = [
   {
     // Seen with an explicit region or account: the rendered ARN has the literal value.
-    rule: /^AwsSolutions-IAM5\[Resource::arn:[^:]+:autoscaling:/,
+    rule: /^AwsSolutions-IAM5\[Resource::arn:.*:autoscaling:/,
     path: /\/Ec2CapacityTeardown\/OnEventHandlerRole\/DefaultPolicy\/Resource$/,
     why: 'ec2-capacity-teardown.ts builds its IAM5 acknowledgment id with <AWS::Region>/<AWS::AccountId>/<AWS::Partition> literals (the EC2 teardown change fixes it)',
   },
   {
-    rule: /^AwsSolutions-IAM5\[Resource::arn:[^:]+:states:/,
+    rule: /^AwsSolutions-IAM5\[Resource::arn:.*:states:/,
     path: /\/DefaultPolicy\/Resource$/,
     why: "batch-task-schedule.ts builds its IAM5 acknowledgment id with env-shaped literals (the batch job's ack-id change fixes it)",
   },
@@ -30,13 +30,29 @@ export const KNOWN_GAPS: Array<{ app?: RegExp; shape?: string; rule: RegExp; pat
     // The platform key's policy names the Orders execution role of the nested stack (its secret's
     // grant); the nested stack waits for the EC2 capacity teardown (the daemon's dependency), whose
     // log group is encrypted with that key: key -> nested stack -> teardown -> log group -> key.
+    // The nested stack also takes the secret's ARN as a parameter, which the validator flags (W2509,
+    // not a resource: no path), and cdk-validator-cfnguard 0.0.62 crashes on the nested template.
     app: /^the reference app/,
     shape: 'services in NestedStacks',
-    rule: /^F3004$/,
-    path: /^EcsKitPlatform\//,
+    rule: /^(F3004|W2509|cfn-guard crashed)$/,
+    path: /^(EcsKitPlatform\/|$)/,
     why: 'a dependency cycle through the platform key, a NestedStack and the EC2 capacity teardown (EC2 teardown / IAM policy changes; not fixed here)',
   },
+  {
+    // The same grant across two top-level stacks: aws-cdk-lib throws DependencyCycle at synth
+    // ('EcsKitPlatform -> EcsKitWorkloads/Orders/TaskDefinition/ExecutionRole/Resource.Arn').
+    app: /^the reference app/,
+    shape: 'platform + services stacks',
+    rule: /^DependencyCycle$/,
+    path: /^$/,
+    why: "the platform key's policy names a workload stack's execution role (Secret.grantRead of a secret encrypted with platform.encryptionKey), while the workloads depend on the platform: a cycle (IAM policy changes; not fixed here)",
+  },
 ];
+
+/** The known gap a world's synth error is, if any: such a world must fail exactly so. */
+export function knownSynthError(world: World, error: Error | undefined): boolean {
+  return error !== undefined && isKnownGap(world, error.name === 'DependencyCycle' || /would create a cyclic reference/.test(error.message) ? 'DependencyCycle' : error.name, ['']);
+}
 
 function isKnownGap(world: World, rule: string, paths: string[]): boolean {
   return KNOWN_GAPS.some((gap) => (gap.app?.test(world.app) ?? true) && (gap.shape ?? world.shape) === world.shape
@@ -134,9 +150,24 @@ function validateFiles(plugin: { validate(context: IPolicyValidationContext): Po
 export function guardFindings(worlds: SynthesizedWorld[]): Map<World, string[]> {
   const byTemplate = new Map<string, SynthesizedWorld>();
   for (const w of worlds) for (const file of w.templates.keys()) byTemplate.set(file, w);
-  const report = validateFiles(new CfnGuardValidator({ controlTowerRulesEnabled: true }), [...byTemplate.keys()]);
+  const guard = new CfnGuardValidator({ controlTowerRulesEnabled: true });
   const found = new Map<World, string[]>(worlds.map((w) => [w.world, []]));
-  for (const violation of report.violations) {
+  let violations: PolicyValidationPluginReport['violations'];
+  try {
+    violations = validateFiles(guard, [...byTemplate.keys()]).violations;
+  } catch {
+    // The plugin fails on some template: check them one by one, and report the ones it fails on.
+    violations = [...byTemplate.keys()].flatMap((file) => {
+      try {
+        return validateFiles(guard, [file]).violations;
+      } catch (error) {
+        const w = byTemplate.get(file)!;
+        if (!isKnownGap(w.world, 'cfn-guard crashed', [''])) found.get(w.world)!.push(`cfn-guard crashed on ${path.basename(file)}: ${String(error).slice(0, 200)}`);
+        return [];
+      }
+    });
+  }
+  for (const violation of violations) {
     for (const resource of violation.violatingResources) {
       const templatePath = path.resolve(resource.templatePath ?? '');
       const w = byTemplate.get(templatePath);
