@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { App, Duration, Environment, NestedStack, Stack, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
 import { BatchTaskSchedule, Ec2DaemonService, EcsPlatform, FargateWebService, WebIngress } from '../packages/cdk-ecs-kit/lib';
 import { addCompliancePacks } from './compliance';
 
@@ -16,16 +17,31 @@ export interface ReferenceApp {
   readonly webServices: FargateWebService[];
 }
 
+/** Where the reference app puts its stacks. */
+export interface ReferenceAppOptions {
+  /** The account and region of every stack. @default - environment-agnostic */
+  readonly env?: Environment;
+  /**
+   * Where the workloads (services, daemon, batch job) live: 'platform' (one stack with the
+   * platform), 'stack' (a second stack) or 'nested' (a NestedStack of the platform stack).
+   * @default 'platform'
+   */
+  readonly workloadsIn?: 'platform' | 'stack' | 'nested';
+}
+
 /**
  * The reference app: the reference workload of ARCHITECTURE.md on cdk-ecs-kit. `npx cdk synth` writes its
  * templates to cdk.out; any unacknowledged cdk-nag or CloudFormation-validator finding
  * fails the synth.
  */
-export function buildReferenceApp(app: App): ReferenceApp {
-  // Environment-agnostic: synth needs no AWS credentials and no context lookups.
+export function buildReferenceApp(app: Construct, options: ReferenceAppOptions = {}): ReferenceApp {
+  // Environment-agnostic by default: synth needs no AWS credentials and no context lookups.
   const platformStack = new Stack(app, 'EcsKitPlatform', {
+    env: options.env,
     description: 'cdk-ecs-kit reference app: shared ECS platform, three web services, an agent daemon and a nightly job',
   });
+  const workloads = options.workloadsIn === 'stack' ? new Stack(app, 'EcsKitWorkloads', { env: options.env })
+    : options.workloadsIn === 'nested' ? new NestedStack(platformStack, 'Workloads') : platformStack;
   const platform = new EcsPlatform(platformStack, 'Platform', {
     ec2Capacity: { instanceType: new ec2.InstanceType('m7g.large'), minCapacity: 1, maxCapacity: 4 },
   });
@@ -57,15 +73,15 @@ export function buildReferenceApp(app: App): ReferenceApp {
     { id: 'PCI.DSS.321::PCI.DSS.321-SecretsManagerRotationEnabled', reason: rotationReason },
   );
 
-  const web = new FargateWebService(platformStack, 'Web', {
+  const web = new FargateWebService(workloads, 'Web', {
     platform, ingress, hostHeaders: [`www.${domain}`], ...size, autoScaling, discoveryName: 'web',
     container: { image, user, port: 8080, healthCheckPath: '/', environment: { API_URL: 'http://api.internal:8080' } },
   });
-  const api = new FargateWebService(platformStack, 'Api', {
+  const api = new FargateWebService(workloads, 'Api', {
     platform, ingress, hostHeaders: [`api.${domain}`], ...size, autoScaling, discoveryName: 'api',
     container: { image, user, port: 8080, healthCheckPath: '/', environment: { ORDERS_URL: 'http://orders.internal:8080' } },
   });
-  const orders = new FargateWebService(platformStack, 'Orders', {
+  const orders = new FargateWebService(workloads, 'Orders', {
     platform, ingress, hostHeaders: [`orders.${domain}`], ...size, autoScaling, discoveryName: 'orders',
     container: {
       image, user, port: 8080, healthCheckPath: '/',
@@ -78,7 +94,7 @@ export function buildReferenceApp(app: App): ReferenceApp {
   orders.allowFrom(api);
 
   // A log and metrics agent on every EC2 instance, reading the host's logs read-only.
-  new Ec2DaemonService(platformStack, 'LogAgent', {
+  new Ec2DaemonService(workloads, 'LogAgent', {
     platform,
     container: {
       image: ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0'),
@@ -93,7 +109,7 @@ export function buildReferenceApp(app: App): ReferenceApp {
   });
 
   // The nightly batch job: 02:00 UTC, a failed run re-run up to 2 times, each run stopped after 1 h.
-  new BatchTaskSchedule(platformStack, 'NightlyReport', {
+  new BatchTaskSchedule(workloads, 'NightlyReport', {
     platform,
     container: {
       image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:22-alpine'),

@@ -1,85 +1,57 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { buildReferenceApp } from '../bin/app';
-import { BatchTaskSchedule, Ec2DaemonService, EcsPlatform, FargateWebService, WebDeployment, WebIngress } from '../packages/cdk-ecs-kit/lib';
-import { EXAMPLE_APPS, exampleStackClass } from './support/examples';
-import { FLAG_CONTEXTS, formatFindings, newAppInContext, synthWithCompliance } from './support/synth';
+import { EXAMPLE_APPS } from './support/examples';
+import { MATRIX_WORLDS } from './support/matrix';
+import { declareMatrixShard } from './support/matrix-tests';
+import { FLAG_CONTEXTS } from './support/synth';
+import { DIMENSIONS, FLAG_STATES, generateWorlds, isPossible, pairsOf, possiblePairs, shapesOf, World, WORLD_APPS } from './support/worlds';
 
-// ARCHITECTURE.md principle 1: the output passes in ANY consumer app, whatever its feature flags.
-// Each app is synthesized once per flag state with the four nag packs, Control Tower's
-// proactive controls and the CloudFormation validator (cfn-guard takes seconds per app).
+// ARCHITECTURE.md principle 1: the output passes in ANY consumer app. The worlds are generated
+// (test/support/worlds.ts): all pairs of app, feature flags, environment, stack shape and
+// app-wide aspects. This file runs the first half of them, contexts-2.test.ts the second half
+// (one file per jest worker).
 
-const APPS: Array<[string, (app: App) => void]> = [
-  ...EXAMPLE_APPS.map(({ label, name, file }): [string, (app: App) => void] => [`examples/${label}`, (app) => { new (exampleStackClass(name, file))(app, 'Example'); }]),
-  ['the reference app (bin/app.ts)', (app) => { buildReferenceApp(app); }],
-  ['a platform stack and two service stacks that call each other both ways', (app) => { buildSplitApp(app); }],
-];
+declareMatrixShard(0, 2);
 
-/**
- * What the README recommends for many services: the platform and ingress in one stack, workloads
- * in others (keys, listener and cluster then reach them by cross-stack references).
- */
-function buildSplitApp(app: App): void {
-  const platformStack = new Stack(app, 'Platform');
-  const platform = new EcsPlatform(platformStack, 'Platform', { serviceConnect: true, ec2Capacity: { instanceType: new ec2.InstanceType('m7g.large') } });
-  const ingress = new WebIngress(platformStack, 'Ingress', { platform, allowPlainHttp: true, internetFacing: false });
-  const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:stable');
-  const web = (stack: Stack, id: string, extra: object = {}) => new FargateWebService(stack, id, {
-    platform, ingress, hostHeaders: [`${id.toLowerCase()}.example.com`], cpu: 512, memoryMiB: 1024,
-    container: { image, user: '101', port: 8080 }, serviceConnect: { name: id.toLowerCase() }, ...extra,
+describe('the world generator', () => {
+  test('the matrix covers every possible pair of (app, flags, environment, shape, aspects), each world once', () => {
+    const covered = new Set(MATRIX_WORLDS.flatMap((w) => pairsOf(w, DIMENSIONS)));
+    expect([...possiblePairs(DIMENSIONS, isPossible)].filter((pair) => !covered.has(pair))).toEqual([]);
+    expect(new Set(MATRIX_WORLDS.map((w) => JSON.stringify(w))).size).toBe(MATRIX_WORLDS.length);
+    expect(MATRIX_WORLDS.every(isPossible)).toBe(true);
   });
-  const left = new Stack(app, 'Left');
-  const right = new Stack(app, 'Right');
-  const orders = web(left, 'Orders', {
-    deployment: WebDeployment.canary({ percent: 10, stepBakeTime: Duration.minutes(5), bakeTime: Duration.minutes(10), testHeader: { name: 'x-canary', value: '1' } }),
+
+  test('every app takes every environment, flag state, aspect and shape it supports; every example and the reference app are in it', () => {
+    for (const app of WORLD_APPS) {
+      const mine = MATRIX_WORLDS.filter((w) => w.app === app.name);
+      expect(new Set(mine.map((w) => w.env))).toEqual(new Set(DIMENSIONS.env));
+      expect(new Set(mine.map((w) => w.flags))).toEqual(new Set(DIMENSIONS.flags));
+      expect(new Set(mine.map((w) => w.aspects))).toEqual(new Set(DIMENSIONS.aspects));
+      expect(new Set(mine.map((w) => w.shape))).toEqual(new Set(shapesOf(app)));
+    }
+    expect(WORLD_APPS.map((a) => a.name)).toEqual(expect.arrayContaining([...EXAMPLE_APPS.map((e) => `examples/${e.label}`), 'the reference app (bin/app.ts)']));
   });
-  const billing = web(right, 'Billing');
-  orders.allowFrom(billing);
-  billing.allowFrom(orders);
-  new Ec2DaemonService(right, 'Agent', {
-    platform, container: { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0'), user: '10001', port: 4317 },
-    memoryLimitMiB: 512,
-  }).allowFrom(orders);
-  new BatchTaskSchedule(left, 'Nightly', {
-    platform, container: { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:22-alpine'), user: '1000:1000' },
-    schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }),
+
+  test('the matrix is small: far fewer worlds than the cross product', () => {
+    const product = WORLD_APPS.reduce((sum, app) => sum + shapesOf(app).length, 0) * DIMENSIONS.env.length * DIMENSIONS.flags.length * DIMENSIONS.aspects.length;
+    expect(MATRIX_WORLDS.length).toBeLessThan(product / 4);
   });
-}
 
-/** Sorted-key JSON: two contexts with the same flags and values give the same text. */
-function canonical(context: { [key: string]: unknown }): string {
-  return JSON.stringify(Object.keys(context).sort().map((key) => [key, context[key]]));
-}
-
-// Flag states with identical contexts (today cdk.json and cdk init's) are synthesized once, under
-// both names: the check is the same, and cfn-guard takes seconds per app.
-const DISTINCT_CONTEXTS = new Map<string, string[]>();
-for (const name of Object.keys(FLAG_CONTEXTS)) {
-  const key = canonical(FLAG_CONTEXTS[name]);
-  DISTINCT_CONTEXTS.set(key, [...(DISTINCT_CONTEXTS.get(key) ?? []), name]);
-}
-const CONTEXT_GROUPS = [...DISTINCT_CONTEXTS.values()];
-
-describe.each(CONTEXT_GROUPS.map((names): [string, string] => [names.join(' = '), names[0]]))('with %s', (_label, contextName) => {
-  test.each(APPS)('%s has no unacknowledged finding of any severity', (_name, build) => {
-    const app = newAppInContext(FLAG_CONTEXTS[contextName]);
-    build(app);
-    const result = synthWithCompliance(app);
-    expect(result.error).toBeUndefined();
-    expect(formatFindings(result.findings)).toEqual([]);
+  test('the generator covers all pairs of a toy matrix with a constraint, deterministically', () => {
+    const dims = { app: ['a', 'b', 'c'], flags: ['f1', 'f2'], env: ['e1', 'e2', 'e3'], shape: ['s1', 's2', 's3'], aspects: ['x', 'y'] };
+    // App 'a' cannot take shape 's3'.
+    const possible = (w: Partial<World>) => !(w.app === 'a' && w.shape === 's3');
+    const worlds = generateWorlds(dims, possible);
+    const covered = new Set(worlds.flatMap((w) => pairsOf(w, dims)));
+    const wanted = possiblePairs(dims, possible);
+    expect(wanted.has('app=a|shape=s3')).toBe(false);
+    expect([...wanted].filter((pair) => !covered.has(pair))).toEqual([]);
+    expect(worlds.every(possible)).toBe(true);
+    expect(generateWorlds(dims, possible)).toEqual(worlds);
+    expect(worlds.length).toBeLessThan(3 * 2 * 3 * 3 * 2);
   });
-});
 
-test('every flag state is covered, identical ones once', () => {
-  expect(CONTEXT_GROUPS.flat().sort()).toEqual(Object.keys(FLAG_CONTEXTS).sort());
-  for (const names of CONTEXT_GROUPS) {
-    for (const name of names) expect(canonical(FLAG_CONTEXTS[name])).toBe(canonical(FLAG_CONTEXTS[names[0]]));
-  }
-});
-
-test("the no-flags state sets only the validator flag; cdk init's flags come from the installed aws-cdk-lib", () => {
-  expect(Object.keys(FLAG_CONTEXTS['no feature flags'])).toEqual(['@aws-cdk/core:validateAgainstDefaultRules']);
-  expect(FLAG_CONTEXTS['cdk init']['@aws-cdk/aws-ec2:restrictDefaultSecurityGroup']).toBe(true);
+  test("the flag states: none (only the validator flag) and cdk init's, read from the installed aws-cdk-lib; identical ones are one", () => {
+    expect(Object.keys(FLAG_CONTEXTS['no feature flags'])).toEqual(['@aws-cdk/core:validateAgainstDefaultRules']);
+    expect(FLAG_CONTEXTS['cdk init']['@aws-cdk/aws-ec2:restrictDefaultSecurityGroup']).toBe(true);
+    expect(Object.keys(FLAG_STATES).join(' = ').split(' = ').sort()).toEqual(Object.keys(FLAG_CONTEXTS).sort());
+  });
 });

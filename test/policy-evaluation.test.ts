@@ -1,5 +1,5 @@
 /**
- * Least privilege, checked by policy evaluation (DESIGN.md, principle 3): for the examples, the
+ * Least privilege, checked by policy evaluation (ARCHITECTURE.md principle 3): for the examples, the
  * reference app and an app with an explicit env, the documented requests each principal makes are
  * evaluated over the SYNTHESIZED identity, resource and key policies (test/support/policy.ts), and
  * negative controls show the evaluator says no.

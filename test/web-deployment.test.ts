@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -92,6 +92,18 @@ describe('WebDeployment on FargateWebService', () => {
       },
     }]);
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 2);
+  });
+
+  test("the service names its deployment role only through the role's ARN, not again in DependsOn (cfn-lint W3005)", () => {
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html:
+    // a resource that references another (Fn::GetAtt) is already created after it.
+    const { stack, add } = fixture();
+    const api = add('Api', { deployment: canary() });
+    const template = Template.fromStack(stack);
+    const roleId = stack.getLogicalId(api.deploymentRole!.node.defaultChild as CfnElement);
+    const service = Object.values(template.findResources('AWS::ECS::Service'))[0];
+    expect(JSON.stringify(service.Properties)).toContain(`"Fn::GetAtt":["${roleId}","Arn"]`);
+    expect(service.DependsOn ?? []).not.toContain(roleId);
   });
 
   test('the production rule forwards to both target groups, 100 to the production one and 0 to the alternate', () => {

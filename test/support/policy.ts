@@ -1,5 +1,5 @@
 /**
- * Policy evaluation over synthesized templates (DESIGN.md, principle 3: "every permission a
+ * Policy evaluation over synthesized templates (ARCHITECTURE.md principle 3: "every permission a
  * principal needs is a policy-evaluation test").
  *
  * A template's policies are full of `Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::Sub` and cross-stack

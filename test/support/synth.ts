@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, AppProps, Stack } from 'aws-cdk-lib';
 import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
-import { addCompliancePacks } from '../../bin/compliance';
+import { addCompliancePacks, CompliancePacksOptions } from '../../bin/compliance';
 
 /** The context of the repository's cdk.json: recommended feature flags and the validator flag. */
 export const CDK_CONTEXT: { [key: string]: unknown } = JSON.parse(
@@ -77,8 +77,8 @@ export const GUARD_PLUGIN = 'cdk-validator-cfnguard';
  * the CloudFormation validator flag on, and returns the findings from
  * cdk.out/validation-report.json.
  */
-export function synthWithCompliance(app: App): ComplianceResult {
-  addCompliancePacks(app);
+export function synthWithCompliance(app: App, options: CompliancePacksOptions = {}): ComplianceResult {
+  addCompliancePacks(app, options);
   let error: Error | undefined;
   try {
     app.synth();

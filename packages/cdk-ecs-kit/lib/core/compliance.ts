@@ -30,6 +30,28 @@ export function acknowledgeGuardRule(scope: IConstruct, rule: string, reason: st
   Validations.of(scope).acknowledge({ id: `${GUARD_PLUGIN}::${rule}`, reason });
 }
 
+/**
+ * `value` (an ARN or name, often a token) as cdk-nag writes it into a finding id, e.g. the
+ * `Resource::...` of IAM5 or the `Policy::...` of IAM4: resolved in the stack of `scope` (where
+ * the acknowledgment lands), Fn::Join flattened, a Ref (pseudo parameters too) as `<LogicalId>`, a
+ * GetAtt as `<LogicalId.Attr>`. An acknowledgment id built with it matches in any environment:
+ * with an explicit env, aws-cdk-lib renders literal regions and accounts where it knows them.
+ */
+export function renderedForNag(scope: IConstruct, value: unknown): string {
+  const visit = (node: unknown): string => {
+    if (node === undefined) return '';
+    if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
+    const fn = node as { [key: string]: any };
+    if (fn['Fn::Join']) return (fn['Fn::Join'][1] as unknown[]).map(visit).join(fn['Fn::Join'][0]);
+    if (fn['Fn::Sub']) return visit(fn['Fn::Sub']);
+    if (fn['Fn::GetAtt']) return `<${visit(fn['Fn::GetAtt'][0])}.${visit(fn['Fn::GetAtt'][1])}>`;
+    if (fn['Fn::ImportValue']) return visit(fn['Fn::ImportValue']);
+    if (fn.Ref) return `<${visit(fn.Ref)}>`;
+    return JSON.stringify(node);
+  };
+  return visit(Stack.of(scope).resolve(value));
+}
+
 /** The three compliance packs that share rule names (NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1). */
 export const COMPLIANCE_PACKS = [NagPack.NIST_800_53_R5, NagPack.HIPAA_SECURITY, NagPack.PCI_DSS_321];
 
@@ -85,23 +107,4 @@ export function acknowledgeLogRetentionOptOut(logGroup: IConstruct, retention: l
   } else if (retention < MINIMUM_GUARD_RETENTION_DAYS) {
     acknowledgeGuardRule(logGroup, rule, `The retention was shortened explicitly to ${retention} days with ${setBy}; the default is one year (PCI DSS 10.7).`);
   }
-}
-
-/**
- * `value` (a string with tokens) as cdk-nag renders it in a finding id of `scope`'s stack: `<Ref>`,
- * `<LogicalId.Attribute>`, pseudo parameters as `<AWS::Region>`, literals as they are (an explicit
- * stack env renders its account and region literally).
- */
-export function renderedForNag(scope: IConstruct, value: string): string {
-  const visit = (node: any): string => {
-    if (node === undefined) return '';
-    if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
-    if (node['Fn::Join']) return node['Fn::Join'][1].map(visit).join(node['Fn::Join'][0]);
-    if (node['Fn::Sub']) return visit(node['Fn::Sub']);
-    if (node['Fn::GetAtt']) return `<${visit(node['Fn::GetAtt'][0])}.${visit(node['Fn::GetAtt'][1])}>`;
-    if (node['Fn::ImportValue']) return visit(node['Fn::ImportValue']);
-    if (node.Ref) return `<${visit(node.Ref)}>`;
-    return JSON.stringify(node);
-  };
-  return visit(Stack.of(scope).resolve(value));
 }

@@ -702,7 +702,7 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
     ...(alternateTargetGroup && !shifting ? [registration(alternateTargetGroup)] : [])];
     this.service.node.addDependency(targetGroup.loadBalancerAttached);
     if (alternateTargetGroup) this.service.node.addDependency(alternateTargetGroup.loadBalancerAttached);
-    if (deploymentRole) this.service.node.addDependency(deploymentRole);
+    // No DependsOn on deploymentRole: roleArn references it, and its permissions are inline (cfn-lint W3005).
 
     return { targetGroup, listenerRule, priority, alternateTargetGroup, testListenerRule, deploymentRole };
   }

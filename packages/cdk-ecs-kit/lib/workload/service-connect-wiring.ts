@@ -3,7 +3,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeGrantPolicy, acknowledgeLogRetentionOptOut, acknowledgePlatformKeyElsewhere, acknowledgeRule, NagPack } from '../core/compliance';
+import { acknowledgeGrantPolicy, acknowledgeLogRetentionOptOut, acknowledgePlatformKeyElsewhere, acknowledgeRule, NagPack, renderedForNag } from '../core/compliance';
 import { checkPort, fail } from '../core/validation';
 import type { IEcsPlatform } from '../platform/ecs-platform';
 import type { ServiceConnectOptions, ServiceConnectTlsOptions } from './service-connect';
@@ -210,13 +210,14 @@ export function enableServiceConnect(
 }
 
 function tlsRoleFor(scope: Construct, tls: ServiceConnectTlsOptions): iam.IRole {
+  const tlsPolicy = iam.ManagedPolicy.fromAwsManagedPolicyName(TLS_MANAGED_POLICY);
   const role = tls.role ?? new iam.Role(scope, 'ServiceConnectTlsRole', {
     assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
     description: `Service Connect TLS certificates of ${scope.node.path}`,
-    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName(TLS_MANAGED_POLICY)],
+    managedPolicies: [tlsPolicy],
   });
   if (!tls.role) {
-    acknowledgeTlsManagedPolicy(role);
+    acknowledgeTlsManagedPolicy(role, tlsPolicy);
   }
   if (tls.kmsKey) {
     tls.kmsKey.grant(role, 'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyPair', 'kms:DescribeKey');
@@ -225,10 +226,11 @@ function tlsRoleFor(scope: Construct, tls: ServiceConnectTlsOptions): iam.IRole 
   return role;
 }
 
-function acknowledgeTlsManagedPolicy(role: IConstruct): void {
+function acknowledgeTlsManagedPolicy(role: IConstruct, policy: iam.IManagedPolicy): void {
   acknowledgeRule(
     role,
-    `IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${TLS_MANAGED_POLICY}]`,
+    // The ARN as rendered in the role's stack (a literal partition where aws-cdk-lib knows it).
+    `IAM4[Policy::${renderedForNag(role, policy.managedPolicyArn)}]`,
     'The AWS managed policy AWS documents for the Service Connect TLS infrastructure role: it lets ECS issue and rotate certificates only from Private CA authorities tagged AmazonECSManaged=true, and AWS keeps it in step with what the feature needs.',
     [NagPack.AWS_SOLUTIONS],
   );
