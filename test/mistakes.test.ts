@@ -1,4 +1,9 @@
-import { Duration, Lazy } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { BatchTaskSchedule, EcsPlatform } from '../packages/cdk-ecs-kit/lib';
@@ -6,11 +11,15 @@ import { newStack } from './support/synth';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable');
 
-/** A batch job on a new platform, with `schedule`. */
-function jobWithSchedule(schedule: scheduler.ScheduleExpression): BatchTaskSchedule {
+/** A batch job on a new platform, with `schedule` and `image`. */
+function jobWithSchedule(schedule: scheduler.ScheduleExpression, image: ecs.ContainerImage | ((stack: Stack) => ecs.ContainerImage) = IMAGE): BatchTaskSchedule {
   const stack = newStack();
   const platform = new EcsPlatform(stack, 'Platform');
-  return new BatchTaskSchedule(stack, 'Nightly', { platform, container: { image: IMAGE }, schedule });
+  return new BatchTaskSchedule(stack, 'Nightly', {
+    platform,
+    container: { image: typeof image === 'function' ? image(stack) : image },
+    schedule,
+  });
 }
 
 /**
@@ -61,5 +70,46 @@ describe('BatchTaskSchedule schedule (EventBridge Scheduler schedule types)', ()
 
   test('accepts a token', () => {
     expect(() => jobWithSchedule(scheduler.ScheduleExpression.expression(Lazy.string({ produce: () => 'rate(1 hour)' })))).not.toThrow();
+  });
+});
+
+/** The warnings about a mutable image tag on a job running `image`. */
+function imageWarnings(image: ecs.ContainerImage | ((stack: Stack) => ecs.ContainerImage)) {
+  const job = jobWithSchedule(scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }), image);
+  return Annotations.fromStack(Stack.of(job)).findWarning('*', Match.stringLikeRegexp('@cdk-ecs-kit/mutable-image-tag'));
+}
+
+describe('container image without a pinned version', () => {
+  test.each([
+    ['nginx', /'nginx' has no tag/],
+    ['public.ecr.aws/nginx/nginx:latest', /':latest'/],
+    ['registry.example.com:5000/team/app', /has no tag/],
+  ])('warns for %s: deployments are not reproducible and a rollback does not roll back the image', (name, problem) => {
+    const warnings = imageWarnings(ecs.ContainerImage.fromRegistry(name));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].id).toBe('/TestStack/Nightly');
+    const text = String(warnings[0].entry.data);
+    expect(text).toMatch(problem);
+    expect(text).toMatch(/\[TestStack\/Nightly\] container\.image:.*not reproducible.*rollback.*does not roll back the image.*@sha256:/);
+  });
+
+  test('warns for an ECR repository image on its default tag, latest', () => {
+    const warnings = imageWarnings((stack) => ecs.ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryName(stack, 'Repo', 'app')));
+    expect(warnings).toHaveLength(1);
+  });
+
+  test.each([
+    ['a version tag', () => ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:1.27.3')],
+    ['a digest', () => ecs.ContainerImage.fromRegistry(`public.ecr.aws/nginx/nginx@sha256:${'a'.repeat(64)}`)],
+    ['a registry port and a tag', () => ecs.ContainerImage.fromRegistry('registry.example.com:5000/team/app:v2')],
+    ['an ECR repository image with a tag', (stack: Stack) => ecs.ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryName(stack, 'Repo', 'app'), 'v1.2.3')],
+    ['an image asset', () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-ecs-kit-image-'));
+      fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM public.ecr.aws/docker/library/busybox:stable\n');
+      return ecs.ContainerImage.fromAsset(dir);
+    }],
+    ['a tag given as a token', () => ecs.ContainerImage.fromRegistry(`nginx:${Lazy.string({ produce: () => 'latest' })}`)],
+  ])('does not warn for %s', (_, image) => {
+    expect(imageWarnings(image)).toEqual([]);
   });
 });
