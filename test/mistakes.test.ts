@@ -1,13 +1,15 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { App, Duration, Environment, Lazy, Stack } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { BatchTaskSchedule, EcsPlatform } from '../packages/cdk-ecs-kit/lib';
-import { newStack } from './support/synth';
+import { BatchTaskSchedule, Ec2DaemonService, EcsPlatform, FargateWebService, WebIngress } from '../packages/cdk-ecs-kit/lib';
+import { newApp, newStack } from './support/synth';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable');
 
@@ -111,5 +113,82 @@ describe('container image without a pinned version', () => {
     ['a tag given as a token', () => ecs.ContainerImage.fromRegistry(`nginx:${Lazy.string({ produce: () => 'latest' })}`)],
   ])('does not warn for %s', (_, image) => {
     expect(imageWarnings(image)).toEqual([]);
+  });
+});
+
+const EU = { account: '123456789012', region: 'eu-west-1' };
+const US = { account: '123456789012', region: 'us-east-1' };
+const WEB_IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:stable');
+
+/** A platform (and an ingress) in a stack of `platformEnv`, and a stack of `serviceEnv` in the same app. */
+function twoStacks(platformEnv: Environment | undefined, serviceEnv: Environment | undefined) {
+  const app: App = newApp();
+  const platformStack = new Stack(app, 'PlatformStack', { env: platformEnv });
+  const platform = new EcsPlatform(platformStack, 'Platform', { ec2Capacity: { instanceType: new ec2.InstanceType('m7g.large') } });
+  const certificate = acm.Certificate.fromCertificateArn(platformStack, 'Certificate', 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555');
+  const ingress = new WebIngress(platformStack, 'Ingress', { platform, certificate });
+  const serviceStack = new Stack(app, 'ServiceStack', { env: serviceEnv });
+  return { platform, ingress, serviceStack };
+}
+
+/** The message `create` throws with (fails the test when it throws nothing). */
+function errorMessage(create: () => unknown): string {
+  try {
+    create();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected an error, but nothing was thrown');
+}
+
+describe('a workload in another environment than its platform', () => {
+  test.each([
+    ['platform with env, service without', EU, undefined, /account 123456789012, region eu-west-1.*environment-agnostic/],
+    ['platform without env, service with', undefined, EU, /environment-agnostic.*account 123456789012, region eu-west-1/],
+    ['different regions', EU, US, /region eu-west-1.*region us-east-1/],
+  ])('%s: fails in our voice with both environments and the fix', (_, platformEnv, serviceEnv, envs) => {
+    const { platform, serviceStack } = twoStacks(platformEnv, serviceEnv);
+    const message = errorMessage(() => new FargateWebService(serviceStack, 'Api', { platform, container: { image: WEB_IMAGE, port: 8080 } }));
+    expect(message).toMatch(/^\[ServiceStack\/Api\] platform: PlatformStack\/Platform is in stack PlatformStack/);
+    expect(message).toMatch(envs);
+    expect(message).toMatch(/same env.*EcsPlatform\.fromAttributes.*EcsPlatform\.fromPlatformName/);
+  });
+
+  test('names the ingress when only the ingress is elsewhere', () => {
+    const { ingress, serviceStack } = twoStacks(EU, undefined);
+    const localPlatform = new EcsPlatform(serviceStack, 'LocalPlatform');
+    expect(() => new FargateWebService(serviceStack, 'Api', { platform: localPlatform, ingress, hostHeaders: ['api.example.com'], container: { image: WEB_IMAGE, port: 8080 } }))
+      .toThrow(/\[ServiceStack\/Api\] ingress: PlatformStack\/Ingress is in stack PlatformStack.*WebIngress\.fromAttributes.*WebIngress\.fromIngressName/);
+  });
+
+  test('checks the daemon, the batch job and the ingress too', () => {
+    const { platform, serviceStack } = twoStacks(EU, undefined);
+    expect(() => new Ec2DaemonService(serviceStack, 'Agent', { platform, container: { image: WEB_IMAGE } })).toThrow(/\[ServiceStack\/Agent\] platform: .*environment-agnostic/);
+    expect(() => new BatchTaskSchedule(serviceStack, 'Job', { platform, container: { image: IMAGE }, schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }) }))
+      .toThrow(/\[ServiceStack\/Job\] platform: .*environment-agnostic/);
+    expect(() => new WebIngress(serviceStack, 'Ingress', { platform, allowPlainHttp: true })).toThrow(/\[ServiceStack\/Ingress\] platform: .*environment-agnostic/);
+  });
+
+  test('accepts two stacks of the same environment, and two environment-agnostic stacks', () => {
+    for (const env of [EU, undefined]) {
+      const { platform, ingress, serviceStack } = twoStacks(env, env);
+      expect(() => new FargateWebService(serviceStack, 'Api', { platform, ingress, hostHeaders: ['api.example.com'], container: { image: WEB_IMAGE, port: 8080 } })).not.toThrow();
+    }
+  });
+});
+
+describe('a daemon on a platform imported without EC2 capacity', () => {
+  test('fromPlatformName without ec2Capacity: the error says to pass { ec2Capacity: true }', () => {
+    const stack = newStack();
+    const platform = EcsPlatform.fromPlatformName(stack, 'Platform', 'shop');
+    expect(() => new Ec2DaemonService(stack, 'Agent', { platform, container: { image: WEB_IMAGE } }))
+      .toThrow(/\[TestStack\/Agent\] platform: .*imported.*EcsPlatform\.fromPlatformName\(scope, id, name, \{ ec2Capacity: true \}\).*ec2CapacityProviderName and ec2SecurityGroupId to EcsPlatform\.fromAttributes/);
+  });
+
+  test('a platform of this app without ec2Capacity: the error says to add ec2Capacity', () => {
+    const stack = newStack();
+    const platform = new EcsPlatform(stack, 'Platform');
+    expect(() => new Ec2DaemonService(stack, 'Agent', { platform, container: { image: WEB_IMAGE } }))
+      .toThrow(/Add ec2Capacity to the platform/);
   });
 });

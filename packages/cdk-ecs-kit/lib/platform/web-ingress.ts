@@ -13,6 +13,7 @@ import { RouteTable } from '../internal/routes';
 import { defaultTaskSubnets } from '../internal/subnets';
 import { checkIpv4Cidrs } from '../internal/web-checks';
 import { checkDnsLabel, checkIntegerInRange, fail } from '../internal/validation';
+import { checkSameEnvironment } from '../internal/validation';
 import type { IEcsPlatform } from './ecs-platform';
 
 /**
@@ -314,6 +315,7 @@ export class WebIngress extends Construct implements ec2.IConnectable, IWebIngre
   constructor(scope: Construct, id: string, props: WebIngressProps) {
     super(scope, id);
     this.platform = props.platform;
+    checkSameEnvironment(this, 'platform', props.platform, 'EcsPlatform.fromAttributes(...) or EcsPlatform.fromPlatformName(...)');
     this.internetFacing = props.internetFacing ?? true;
     const plainHttp = props.allowPlainHttp ?? false;
     const vpc = props.platform.vpc;

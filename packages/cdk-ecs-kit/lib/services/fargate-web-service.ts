@@ -21,6 +21,7 @@ import {
   checkPercent,
   fail,
 } from '../internal/validation';
+import { checkSameEnvironment } from '../internal/validation';
 import { dependOnCapacityProviderAssociation } from '../internal/capacity';
 import { checkWebDeployment } from '../internal/deployment-checks';
 import { linkWorkloads } from '../internal/links';
@@ -345,6 +346,8 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
   constructor(scope: Construct, id: string, props: FargateWebServiceProps) {
     super(scope, id);
     const { platform, ingress } = props;
+    checkSameEnvironment(this, 'platform', platform, 'EcsPlatform.fromAttributes(...) or EcsPlatform.fromPlatformName(...)');
+    if (ingress) checkSameEnvironment(this, 'ingress', ingress, 'WebIngress.fromAttributes(...) or WebIngress.fromIngressName(...)');
     this.deployment = props.deployment ?? WebDeployment.rolling();
     const shifting = this.deployment.shiftsTraffic;
 
