@@ -1,14 +1,15 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Duration, Environment, Lazy, Stack } from 'aws-cdk-lib';
+import { App, Duration, Environment, IPolicyValidationPlugin, Lazy, Stack, Validations } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { BatchTaskSchedule, Ec2DaemonService, EcsPlatform, FargateWebService, WebIngress } from '../packages/cdk-ecs-kit/lib';
+import { BatchTaskSchedule, ComplianceReport, Ec2DaemonService, EcsPlatform, FargateWebService, WebIngress } from '../packages/cdk-ecs-kit/lib';
 import { newApp, newStack } from './support/synth';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable');
@@ -190,5 +191,67 @@ describe('a daemon on a platform imported without EC2 capacity', () => {
     const platform = new EcsPlatform(stack, 'Platform');
     expect(() => new Ec2DaemonService(stack, 'Agent', { platform, container: { image: WEB_IMAGE } }))
       .toThrow(/Add ec2Capacity to the platform/);
+  });
+});
+
+/** A validation plugin that reports `rules` (warnings) on every queue, like a nag pack would. */
+function plugin(name: string, rules: string[]): IPolicyValidationPlugin {
+  return {
+    name,
+    validate: (context) => {
+      const violations = rules.map((ruleName) => ({
+        ruleName,
+        description: `${ruleName} is broken`,
+        severity: 'warning',
+        violatingResources: context.templatePaths.flatMap((templatePath) => {
+          const template = JSON.parse(fs.readFileSync(templatePath, 'utf-8'));
+          return Object.entries(template.Resources ?? {})
+            .filter(([, resource]) => (resource as { Type: string }).Type === 'AWS::SQS::Queue')
+            .map(([resourceLogicalId]) => ({ resourceLogicalId, templatePath, locations: [] }));
+        }),
+      }));
+      return { success: true, violations };
+    },
+  };
+}
+
+describe('ComplianceReport', () => {
+  test('prints one line per validation plugin, with findings and acknowledgments, and where the report is', () => {
+    const app = newApp();
+    Validations.of(app).addPlugins(plugin('CleanPack', []), plugin('NoisyPack', ['Rule1', 'Rule2']));
+    const stack = new Stack(app, 'Queues');
+    const acknowledged = new sqs.Queue(stack, 'Acknowledged', { enforceSSL: true });
+    new sqs.Queue(stack, 'Plain', { enforceSSL: true });
+    Validations.of(acknowledged).acknowledge({ id: 'NoisyPack::Rule1', reason: 'test' }, { id: 'NoisyPack::Rule2', reason: 'test' });
+    app.synth();
+
+    const lines = ComplianceReport.summarize(app, { pluginNames: ['CleanPack', 'NoisyPack'] });
+    expect(lines).toEqual([
+      expect.stringMatching(/^Validation: CleanPack\s+0 findings, 0 acknowledged$/),
+      expect.stringMatching(/^Validation: NoisyPack\s+2 findings \(2 warnings\), 2 acknowledged$/),
+      expect.stringMatching(/^Validation: CloudFormation Validate\s+0 findings, 0 acknowledged$/),
+      `Validation report: ${path.join(app.outdir, 'validation-report.json')}`,
+    ]);
+  });
+
+  test('printSummary writes the lines to stderr', () => {
+    const app = newApp();
+    Validations.of(app).addPlugins(plugin('CleanPack', []));
+    new sqs.Queue(new Stack(app, 'Queues'), 'Queue', { enforceSSL: true });
+    app.synth();
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    let written: string[];
+    try {
+      ComplianceReport.printSummary(app, { pluginNames: ['CleanPack'] });
+      written = write.mock.calls.map((call) => String(call[0]));
+    } finally {
+      write.mockRestore();
+    }
+    expect(written).toEqual(ComplianceReport.summarize(app, { pluginNames: ['CleanPack'] }).map((line) => `${line}\n`));
+  });
+
+  test('says so when no plugin ran', () => {
+    const app = newApp();
+    expect(ComplianceReport.summarize(app)).toEqual([expect.stringMatching(/no validation-report\.json .*no validation plugin ran/)]);
   });
 });
