@@ -255,3 +255,27 @@ describe('ComplianceReport', () => {
     expect(ComplianceReport.summarize(app)).toEqual([expect.stringMatching(/no validation-report\.json .*no validation plugin ran/)]);
   });
 });
+
+describe('supported Node.js versions', () => {
+  // semver is not a dependency of ours; npm's lockfile format and every jest install carry it.
+  const semver: { minVersion(range: string): { version: string; major: number; minor: number } | null; satisfies(version: string, range: string): boolean } = require('semver');
+  const root = path.join(__dirname, '..');
+  const readJson = (file: string) => JSON.parse(fs.readFileSync(path.join(root, file), 'utf-8'));
+  const lock: { packages: { [path: string]: { version?: string; engines?: { node?: string } | string[] } } } = readJson('package-lock.json');
+
+  test.each([['package.json'], ['packages/cdk-ecs-kit/package.json'], ['packages/verify/package.json']])(
+    'the oldest Node.js %s declares is one every installed package supports',
+    (file) => {
+      const oldest = semver.minVersion(readJson(file).engines.node)!.version;
+      const unsupported = Object.entries(lock.packages)
+        .filter(([, info]) => info.engines && !Array.isArray(info.engines) && info.engines.node && !semver.satisfies(oldest, info.engines.node))
+        .map(([name, info]) => `${name}@${info.version} needs Node.js ${(info.engines as { node: string }).node}`);
+      expect(unsupported).toEqual([]);
+    },
+  );
+
+  test.each([['README.md'], ['packages/cdk-ecs-kit/README.md'], ['packages/verify/README.md']])('%s states the version package.json declares', (file) => {
+    const oldest = semver.minVersion(readJson('package.json').engines.node)!;
+    expect(fs.readFileSync(path.join(root, file), 'utf-8')).toContain(`Requires Node.js ${oldest.major}.${oldest.minor} or later`);
+  });
+});
