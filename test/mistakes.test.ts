@@ -279,3 +279,12 @@ describe('supported Node.js versions', () => {
     expect(fs.readFileSync(path.join(root, file), 'utf-8')).toContain(`Requires Node.js ${oldest.major}.${oldest.minor} or later`);
   });
 });
+
+describe('the npm README (packages/cdk-ecs-kit/README.md)', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'packages', 'cdk-ecs-kit', 'README.md'), 'utf-8');
+
+  test.each(fs.readdirSync(path.join(__dirname, '..', 'examples'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => [e.name]))(
+    'names the example %s',
+    (example) => expect(readme).toContain(`\`${example}\``),
+  );
+});
