@@ -10,3 +10,5 @@ export * from './services/fargate-web-service';
 export * from './services/web-deployment';
 export * from './services/ec2-daemon-service';
 export * from './batch/batch-task-schedule';
+// What the validation plugins found at synth, one line per plugin.
+export * from './core/compliance-report';

@@ -14,13 +14,29 @@ Options:
 
 export const VERIFY_USAGE = `Usage: cdk-ecs-kit verify --stack NAME [--region REGION] [--profile PROFILE] [--wait SECONDS] [--json]
 
-Checks a deployed CloudFormation stack:
-  - the stack is CREATE_COMPLETE, UPDATE_COMPLETE or IMPORT_COMPLETE and has ECS services;
-  - every ECS service is ACTIVE, its PRIMARY deployment's rollout is COMPLETED, its
-    running task count equals its desired count, and no service event since that
-    deployment started reports a rollback or tasks failing to start;
-  - every ECS scalable target is registered with the template's min/max capacity,
-    and the stack's target-tracking scaling policies are present.
+Checks a deployed CloudFormation stack (the check names of the report):
+  stack-status                the stack is CREATE_COMPLETE, UPDATE_COMPLETE or IMPORT_COMPLETE
+  ecs-services-found          the stack (or a nested stack) has an AWS::ECS::Service
+  service-active              every ECS service is ACTIVE
+  rollout-completed           its PRIMARY deployment's rollout state is COMPLETED
+  tasks-running               its running task count equals its desired count
+  no-failure-events           no service event since that deployment started reports a
+                              rollback or tasks failing to start
+  target-registered           every ECS scalable target of the template is registered
+  capacity-matches-template   with the template's min/max capacity
+  target-tracking-policy      every target-tracking scaling policy of the template exists
+  traffic-shift-completed     BLUE_GREEN, LINEAR or CANARY services: the newest service
+                              deployment is SUCCESSFUL
+  production-rule-healthy     such services: every target group the live production rule
+                              forwards to with weight > 0 has a healthy target
+
+IAM permissions it needs (read-only, Resource "*"; see the README's "IAM permissions"):
+  cloudformation:DescribeStacks, cloudformation:ListStackResources,
+  cloudformation:GetTemplate, ecs:DescribeServices, ecs:ListServiceDeployments,
+  ecs:DescribeServiceDeployments, elasticloadbalancing:DescribeRules,
+  elasticloadbalancing:DescribeTargetHealth,
+  application-autoscaling:DescribeScalableTargets,
+  application-autoscaling:DescribeScalingPolicies
 
 Options:
   --stack NAME        the CloudFormation stack name or ARN (required)

@@ -16,7 +16,7 @@ import type { ContainerSpec } from '../workload/container-spec';
 import { checkFargateOnlyProp, checkScheduleExpression, checkTaskTimeout } from './batch-checks';
 import { acknowledgeGrantPolicy, acknowledgeLogRetentionOptOut, acknowledgePlatformKeyElsewhere, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../core/compliance';
 import { checkWorkloadSubnets, defaultTaskSubnets } from '../core/subnets';
-import { checkIntegerInRange, warnArm64OnSpot, fail } from '../core/validation';
+import { checkIntegerInRange, checkSameEnvironment, warnArm64OnSpot, fail } from '../core/validation';
 import { createWorkloadCore, resolveTaskSize } from '../workload/workload-core';
 import type { IEcsPlatform } from '../platform/ecs-platform';
 import type { TaskSizeProps } from '../workload/task-size';
@@ -169,6 +169,7 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
   constructor(scope: Construct, id: string, props: BatchTaskScheduleProps) {
     super(scope, id);
     const { platform } = props;
+    checkSameEnvironment(this, 'platform', platform, 'EcsPlatform.fromAttributes(...) or EcsPlatform.fromPlatformName(...)');
 
     const retries = props.retries ?? 2;
     checkIntegerInRange(this, 'retries', retries, 0, 10);

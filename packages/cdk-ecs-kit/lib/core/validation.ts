@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Annotations, Duration, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Size, SizeRoundingBehavior, Stack, Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { IConstruct } from 'constructs';
 
@@ -63,6 +63,34 @@ export function isDeployTimeValue(value: unknown): boolean {
     return (value as { isUnresolved(): boolean }).isUnresolved();
   }
   return Token.isUnresolved(value);
+}
+
+/** A stack's environment in words: 'account 123456789012, region eu-west-1' or environment-agnostic. */
+function describeEnvironment(stack: Stack): string {
+  const account = Token.isUnresolved(stack.account) ? 'any account' : `account ${stack.account}`;
+  const region = Token.isUnresolved(stack.region) ? 'any region' : `region ${stack.region}`;
+  if (Token.isUnresolved(stack.account) && Token.isUnresolved(stack.region)) return 'environment-agnostic: no env, account and region known only at deploy time';
+  return `${account}, ${region}`;
+}
+
+/**
+ * Checks that `target` (a platform or an ingress given as `prop`) is in a stack of the same
+ * environment (account and region) as `scope`. aws-cdk-lib would otherwise fail later with
+ * CannotUseCrossEnvironment, naming one of the platform's resources and neither the workload nor
+ * the fix: a reference across environments needs a physical name, and a service cannot join a
+ * cluster in another account or region anyway.
+ */
+export function checkSameEnvironment(scope: IConstruct, prop: string, target: IConstruct, attachWith: string): void {
+  const here = Stack.of(scope);
+  const there = Stack.of(target);
+  if (here === there || (here.account === there.account && here.region === there.region)) return;
+  fail(
+    scope,
+    prop,
+    `${target.node.path} is in stack ${there.node.path} (${describeEnvironment(there)}), and this construct is in stack ${here.node.path} (${describeEnvironment(here)}). `
+    + 'A workload and its platform must be deployed to the same environment: CDK cannot reference resources across environments.',
+    `Give both stacks the same env (e.g. env: { account: '123456789012', region: 'eu-west-1' } on each, or on neither), or, for a service app deployed apart from the platform, attach with ${attachWith} in the service's own stack.`,
+  );
 }
 
 function isUnresolved(value: unknown): boolean {

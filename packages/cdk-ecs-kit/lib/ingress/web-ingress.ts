@@ -14,6 +14,7 @@ import { checkDefaultTaskSubnetsExist, defaultTaskSubnets, hasVpcCidrBlock } fro
 import { checkIpv4Cidrs } from './web-checks';
 import { checkDnsLabel, checkDurationSeconds, fail, isDeployTimeValue } from '../core/validation';
 import type { IEcsPlatform } from '../platform/ecs-platform';
+import { checkSameEnvironment } from '../core/validation';
 
 /**
  * An HTTP header a listener rule matches: requests carrying header `name` with `value`.
@@ -314,6 +315,7 @@ export class WebIngress extends Construct implements ec2.IConnectable, IWebIngre
   constructor(scope: Construct, id: string, props: WebIngressProps) {
     super(scope, id);
     this.platform = props.platform;
+    checkSameEnvironment(this, 'platform', props.platform, 'EcsPlatform.fromAttributes(...) or EcsPlatform.fromPlatformName(...)');
     this.internetFacing = props.internetFacing ?? true;
     const plainHttp = props.allowPlainHttp ?? false;
     const vpc = props.platform.vpc;

@@ -14,6 +14,31 @@ import { fail, isDeployTimeValue } from '../core/validation';
  */
 export const ECS_RESERVED_HOST_PORTS: readonly number[] = [22, 2375, 2376, 51678, 51679];
 
+/**
+ * Checks that a daemon's platform has EC2 capacity: ECS runs a daemon's task on each EC2
+ * container instance, and Fargate runs no daemons. An imported platform has EC2 capacity only
+ * when the import says so, so its fix is in the import options, not in the platform app.
+ */
+export function checkPlatformHasEc2Capacity(scope: IConstruct, platformPath: string, hasEc2Capacity: boolean, imported: boolean): void {
+  if (hasEc2Capacity) return;
+  const problem = 'a daemon runs one task on each EC2 container instance (Fargate does not run daemons).';
+  if (imported) {
+    fail(
+      scope,
+      'platform',
+      `${platformPath} was imported without EC2 capacity, and ${problem}`,
+      'If the platform app gave its EcsPlatform ec2Capacity, say so in the import: EcsPlatform.fromPlatformName(scope, id, name, { ec2Capacity: true }), '
+      + 'or give ec2CapacityProviderName and ec2SecurityGroupId to EcsPlatform.fromAttributes. Otherwise add ec2Capacity to the EcsPlatform in the platform app first.',
+    );
+  }
+  fail(
+    scope,
+    'platform',
+    `${platformPath} has no EC2 capacity, and ${problem}`,
+    "Add ec2Capacity to the platform, e.g. ec2Capacity: { instanceType: new ec2.InstanceType('m7g.large') }.",
+  );
+}
+
 /** Checks a container memory size in MiB: an integer of at least 6 MiB, Docker's minimum. */
 export function checkMemoryMiB(scope: IConstruct, prop: string, value: number | undefined): void {
   if (value === undefined || isDeployTimeValue(value)) return;

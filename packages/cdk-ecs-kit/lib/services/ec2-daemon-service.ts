@@ -12,6 +12,7 @@ import {
   checkHostPortsDoNotClash,
   checkMemoryLimitNotBelowReservation,
   checkMemoryMiB,
+  checkPlatformHasEc2Capacity,
   checkUnique,
   checkVolumeName,
   isRootUser,
@@ -23,6 +24,7 @@ import { checkWorkloadSubnets, defaultTaskSubnets } from '../core/subnets';
 import { createWorkloadCore } from '../workload/workload-core';
 import { checkAbsolutePath, checkDnsLabel, checkIntegerInRange, checkPort, fail, isDeployTimeValue } from '../core/validation';
 import { enableServiceConnect, resolveServiceConnectServer, ServiceConnectServer } from '../workload/service-connect-wiring';
+import { checkSameEnvironment } from '../core/validation';
 import type { IEcsPlatform } from '../platform/ecs-platform';
 import type { ServiceConnectOptions } from '../workload/service-connect';
 
@@ -285,15 +287,9 @@ export class Ec2DaemonService extends Construct implements ec2.IConnectable {
   constructor(scope: Construct, id: string, props: Ec2DaemonServiceProps) {
     super(scope, id);
     const { platform, container: spec } = props;
+    checkSameEnvironment(this, 'platform', platform, 'EcsPlatform.fromAttributes(...) or EcsPlatform.fromPlatformName(...)');
 
-    if (!platform.hasEc2Capacity || !platform.ec2SecurityGroup) {
-      fail(
-        this,
-        'platform',
-        `${platform.node.path} has no EC2 capacity, and a daemon runs one task on each EC2 container instance (Fargate does not run daemons).`,
-        "Add ec2Capacity to the platform, e.g. ec2Capacity: { instanceType: new ec2.InstanceType('m7g.large') }.",
-      );
-    }
+    checkPlatformHasEc2Capacity(this, platform.node.path, platform.hasEc2Capacity && platform.ec2SecurityGroup !== undefined, platform.imported);
 
     const networkMode = props.networkMode ?? ecs.NetworkMode.BRIDGE;
     if (![ecs.NetworkMode.BRIDGE, ecs.NetworkMode.HOST, ecs.NetworkMode.AWS_VPC].includes(networkMode)) {

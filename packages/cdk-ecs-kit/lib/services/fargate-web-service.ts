@@ -29,6 +29,7 @@ import { dependOnCapacityProviderAssociation } from '../workload/capacity';
 import { checkWebDeployment } from './deployment-checks';
 import { linkWorkloads } from '../workload/links';
 import { checkConditionValueCount, checkHostHeaders, checkPathPatterns, checkRulePriority } from '../ingress/web-checks';
+import { checkSameEnvironment } from '../core/validation';
 import type { IEcsPlatform } from '../platform/ecs-platform';
 import type { IWebIngress } from '../ingress/web-ingress';
 import { checkWorkloadSubnets, defaultTaskSubnets } from '../core/subnets';
@@ -368,6 +369,8 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
   constructor(scope: Construct, id: string, props: FargateWebServiceProps) {
     super(scope, id);
     const { platform, ingress } = props;
+    checkSameEnvironment(this, 'platform', platform, 'EcsPlatform.fromAttributes(...) or EcsPlatform.fromPlatformName(...)');
+    if (ingress) checkSameEnvironment(this, 'ingress', ingress, 'WebIngress.fromAttributes(...) or WebIngress.fromIngressName(...)');
     this.deployment = props.deployment ?? WebDeployment.rolling();
     const shifting = this.deployment.shiftsTraffic;
 

@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -214,6 +214,8 @@ export function addContainerFromSpec(scope: Construct, taskDefinition: ecs.TaskD
     }],
   });
 
+  warnMutableImageTag(scope, container.imageName);
+
   // A task-scoped scratch volume: writable /tmp even with a read-only root file system.
   const scratchVolume = `${containerName}-tmp`;
   taskDefinition.addVolume({ name: scratchVolume });
@@ -245,6 +247,33 @@ export function addContainerFromSpec(scope: Construct, taskDefinition: ecs.TaskD
     });
   }
   return { container, logGroup, linuxParameters };
+}
+
+/** The id users acknowledge the mutable-image-tag warning with. */
+export const MUTABLE_IMAGE_TAG_WARNING = '@cdk-ecs-kit/mutable-image-tag';
+
+/**
+ * Warns when the image has no tag or the tag `latest`: each deployment (and each task ECS
+ * replaces) may pull a different image, and rolling the stack back restores the task definition
+ * but not the image behind the tag. Images pinned by a version tag or a digest, image assets
+ * (tagged by content hash) and names or tags given as tokens are left alone.
+ */
+function warnMutableImageTag(scope: Construct, imageName: string): void {
+  if (imageName.includes('@sha256:')) return;
+  // The tag follows the last ':' of the last path segment ('host:5000/team/app' has none).
+  const lastSegment = imageName.slice(imageName.lastIndexOf('/') + 1);
+  const colon = lastSegment.lastIndexOf(':');
+  const tag = colon < 0 ? undefined : lastSegment.slice(colon + 1);
+  // A token in the tag, or a whole name made of tokens (an asset, an ECR repository without a literal tag), is not checked.
+  if (tag !== undefined ? tag !== 'latest' : Token.isUnresolved(imageName)) return;
+  const problem = tag === undefined ? `'${imageName}' has no tag, so it runs ':latest'` : `'${Token.isUnresolved(imageName) ? 'the ECR repository image' : imageName}' uses ':latest'`;
+  Annotations.of(scope).addWarningV2(
+    MUTABLE_IMAGE_TAG_WARNING,
+    `[${scope.node.path}] container.image: ${problem}. Deployments are not reproducible (each new task may pull a different image), `
+    + 'and a rollback restores the task definition but does not roll back the image. '
+    + "Pin a version tag (e.g. 'nginx:1.27.3', or fromEcrRepository(repo, 'v1.2.3')) or a digest ('name@sha256:...'). "
+    + `Acknowledge this warning with '${MUTABLE_IMAGE_TAG_WARNING}' if the tag is pinned some other way.`,
+  );
 }
 
 /**
