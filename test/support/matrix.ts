@@ -152,21 +152,26 @@ export function guardFindings(worlds: SynthesizedWorld[]): Map<World, string[]> 
   for (const w of worlds) for (const file of w.templates.keys()) byTemplate.set(file, w);
   const guard = new CfnGuardValidator({ controlTowerRulesEnabled: true });
   const found = new Map<World, string[]>(worlds.map((w) => [w.world, []]));
+  // The plugin fails as a whole on a template it crashes on, after doing most of the work: the
+  // templates of worlds known to crash it are checked one by one, all others in one run.
+  const mayCrash = (file: string) => isKnownGap(byTemplate.get(file)!.world, 'cfn-guard crashed', ['']);
+  const files = [...byTemplate.keys()];
+  const one = (file: string): PolicyValidationPluginReport['violations'] => {
+    try {
+      return validateFiles(guard, [file]).violations;
+    } catch (error) {
+      if (!mayCrash(file)) found.get(byTemplate.get(file)!.world)!.push(`cfn-guard crashed on ${path.basename(file)}: ${String(error).slice(0, 200)}`);
+      return [];
+    }
+  };
+  const together = files.filter((file) => !mayCrash(file));
   let violations: PolicyValidationPluginReport['violations'];
   try {
-    violations = validateFiles(guard, [...byTemplate.keys()]).violations;
+    violations = together.length ? validateFiles(guard, together).violations : [];
   } catch {
-    // The plugin fails on some template: check them one by one, and report the ones it fails on.
-    violations = [...byTemplate.keys()].flatMap((file) => {
-      try {
-        return validateFiles(guard, [file]).violations;
-      } catch (error) {
-        const w = byTemplate.get(file)!;
-        if (!isKnownGap(w.world, 'cfn-guard crashed', [''])) found.get(w.world)!.push(`cfn-guard crashed on ${path.basename(file)}: ${String(error).slice(0, 200)}`);
-        return [];
-      }
-    });
+    violations = together.flatMap(one);
   }
+  violations = [...violations, ...files.filter(mayCrash).flatMap(one)];
   for (const violation of violations) {
     for (const resource of violation.violatingResources) {
       const templatePath = path.resolve(resource.templatePath ?? '');
