@@ -6,7 +6,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { BatchTaskSchedule, Ec2DaemonService, EcsPlatform, FargateWebService, WebIngress } from '../packages/cdk-ecs-kit/lib';
+import { BatchTaskSchedule, ComplianceReport, Ec2DaemonService, EcsPlatform, FargateWebService, WebIngress } from '../packages/cdk-ecs-kit/lib';
 import { addCompliancePacks } from './compliance';
 
 /** The stacks of the reference app. */
@@ -128,6 +128,9 @@ export function buildReferenceApp(app: Construct, options: ReferenceAppOptions =
 
 if (require.main === module) {
   const app = new App();
-  addCompliancePacks(app);
+  const pluginNames = addCompliancePacks(app);
   buildReferenceApp(app);
+  app.synth();
+  // One line per validation on stderr: `cdk synth` is silent when every one passes.
+  ComplianceReport.printSummary(app, { pluginNames });
 }

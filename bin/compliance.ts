@@ -17,14 +17,16 @@ export interface CompliancePacksOptions {
  * Control Tower's proactive controls (cfn-guard rules). Together with the
  * `@aws-cdk/core:validateAgainstDefaultRules` context flag (cdk.json), any unacknowledged
  * finding fails `cdk synth`. Registered on the app, they also check the stacks of its Stages
- * (a pipeline's stages included).
+ * (a pipeline's stages included). Returns the names of the plugins, for ComplianceReport.
  */
-export function addCompliancePacks(app: App, options: CompliancePacksOptions = {}): void {
-  Validations.of(app).addPlugins(
+export function addCompliancePacks(app: App, options: CompliancePacksOptions = {}): string[] {
+  const plugins = [
     new AwsSolutionsChecks(app),
     new NIST80053R5Checks(app),
     new HIPAASecurityChecks(app),
     new PCIDSS321Checks(app),
     ...(options.controlTower ?? true ? [new CfnGuardValidator({ controlTowerRulesEnabled: true })] : []),
-  );
+  ];
+  Validations.of(app).addPlugins(...plugins);
+  return plugins.map((plugin) => plugin.name);
 }

@@ -132,7 +132,7 @@ function synthIn(contextName) {
     }
   }
   const validationFailed = synthError && (synthError.name === 'ValidationFailed' || /Validation failed|validation-report\.json/.test(synthError.message));
-  return { outdir, findings, synthError: validationFailed ? undefined : synthError };
+  return { app, outdir, findings, synthError: validationFailed ? undefined : synthError };
 }
 const results = Object.keys(CONTEXTS).map((contextName) => ({ contextName, ...synthIn(contextName) }));
 const unused = constructClasses.filter((name) => !used.has(name));
@@ -151,7 +151,7 @@ if (unused.length > 0) {
   console.error(`FAIL: exported construct(s) not used by scripts/consumer-app/app.js: ${unused.join(', ')}`);
   failed = true;
 }
-for (const { contextName, outdir, findings, synthError } of results) {
+for (const { app, contextName, outdir, findings, synthError } of results) {
   if (synthError) {
     console.error(`FAIL (${contextName}): synth threw: ${synthError.stack || synthError}`);
     failed = true;
@@ -162,6 +162,15 @@ for (const { contextName, outdir, findings, synthError } of results) {
     failed = true;
   }
   if (!synthError && findings.length === 0) {
+    // What the user sees at the end of synth: one line per validation, all with 0 findings.
+    if (typeof kit.ComplianceReport === 'function') {
+      const lines = kit.ComplianceReport.summarize(app, { pluginNames: ['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321', 'cdk-validator-cfnguard'] });
+      console.log(lines.map((line) => `  ${line}`).join('\n'));
+      if (lines.length !== 7 || !lines.slice(0, 6).every((line) => /\b0 findings, \d+ acknowledged$/.test(line))) {
+        console.error(`FAIL (${contextName}): ComplianceReport.summarize did not report 0 findings for six validations: ${lines.join(' | ')}`);
+        failed = true;
+      }
+    }
     const templates = fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json'));
     console.log(`${contextName}: synthesized ${templates.join(', ')} with the four cdk-nag packs, Control Tower's rules and the CloudFormation validator: no finding`);
   }
