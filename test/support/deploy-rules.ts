@@ -666,8 +666,8 @@ export const alarmTopicAcceptsCloudWatch: DeployRule = {
  * - "AWS Fargate capacity providers" (ECS Developer Guide): "Linux tasks with the ARM64
  *   architecture don't support the Fargate Spot capacity provider."
  *   https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
- * The library warns at synth about the combination (warnArm64OnSpot); what both pages agree on,
- * and what this rule checks, is the platform version: never pinned below 1.4.0 for ARM64 (1.3.0
+ * The API reference is the newer page, so the library allows the combination; what this rule
+ * checks is the platform version the API reference asks for: never pinned below 1.4.0 for ARM64 (1.3.0
  * for X86_64) on FARGATE_SPOT. Unset or LATEST is 1.4.0.
  */
 export const fargateSpotPlatformVersion: DeployRule = {

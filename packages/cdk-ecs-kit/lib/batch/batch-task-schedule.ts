@@ -16,7 +16,7 @@ import type { ContainerSpec } from '../workload/container-spec';
 import { checkFargateOnlyProp, checkScheduleExpression, checkTaskTimeout } from './batch-checks';
 import { acknowledgeGrantPolicy, acknowledgeLogRetentionOptOut, acknowledgePlatformKeyElsewhere, acknowledgeRule, COMPLIANCE_PACKS, NagPack } from '../core/compliance';
 import { checkWorkloadSubnets, defaultTaskSubnets } from '../core/subnets';
-import { checkIntegerInRange, checkSameEnvironment, warnArm64OnSpot, fail } from '../core/validation';
+import { checkIntegerInRange, checkSameEnvironment, fail } from '../core/validation';
 import { createWorkloadCore, resolveTaskSize } from '../workload/workload-core';
 import type { IEcsPlatform } from '../platform/ecs-platform';
 import type { TaskSizeProps } from '../workload/task-size';
@@ -189,7 +189,6 @@ export class BatchTaskSchedule extends Construct implements ec2.IConnectable {
     }
     const size = resolveTaskSize(this, props, launchOnEc2 ? 'ec2' : 'fargate');
     checkWorkloadSubnets(this, platform.vpc, props.vpcSubnets);
-    if (!launchOnEc2) warnArm64OnSpot(this, props.architecture, spotProp, fargateSpot ? 'true' : undefined);
 
     this.alarmTopic = props.alarmTopic ?? new sns.Topic(this, 'AlarmTopic', {
       displayName: `Failures of the batch job ${this.node.path}`.slice(0, 100),

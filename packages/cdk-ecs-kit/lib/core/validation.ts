@@ -1,6 +1,5 @@
 import * as path from 'path';
-import { Annotations, Duration, Size, SizeRoundingBehavior, Stack, Token } from 'aws-cdk-lib';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Duration, Size, SizeRoundingBehavior, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -293,24 +292,4 @@ export function checkHttpPath(scope: IConstruct, prop: string, value: string | u
   if (!value.startsWith('/') || value.length > 1024 || /\s/.test(value)) {
     fail(scope, prop, `'${value}' is not a valid HTTP path.`, "Start it with '/', use no spaces and at most 1024 characters (e.g. '/healthz').");
   }
-}
-
-/** The id users acknowledge the ARM64-on-Fargate-Spot warning with. */
-export const ARM64_SPOT_WARNING = '@cdk-ecs-kit/arm64-fargate-spot';
-
-/**
- * Warns when an ARM64 task is placed on Fargate Spot. AWS documents this both ways: the ECS
- * Developer Guide ("AWS Fargate capacity providers") says Fargate Spot runs only X86_64 Linux
- * tasks, while the ECS API reference (CapacityProviderStrategyItem) and the CloudFormation
- * resource specification say FARGATE_SPOT runs ARM64 Linux tasks on platform version 1.4.0 or
- * later. So it is not an error, but the user is told to check before relying on it.
- */
-export function warnArm64OnSpot(scope: IConstruct, architecture: ecs.CpuArchitecture | undefined, spotProp: string, spotValue: string | undefined): void {
-  if (architecture?._cpuArchitecture !== ecs.CpuArchitecture.ARM64._cpuArchitecture || spotValue === undefined) return;
-  Annotations.of(scope).addWarningV2(
-    ARM64_SPOT_WARNING,
-    `[${scope.node.path}] architecture: ARM64 with ${spotProp} (${spotValue}). The ECS Developer Guide ("AWS Fargate capacity providers") says Fargate Spot runs only X86_64 tasks; `
-    + 'the ECS API reference (CapacityProviderStrategyItem) says it runs ARM64 on platform version 1.4.0 or later (LATEST, which cdk-ecs-kit uses). '
-    + `If ARM64 Spot tasks fail to start in your region, remove ${spotProp} or use architecture X86_64. Acknowledge this warning with '${ARM64_SPOT_WARNING}' once checked.`,
-  );
 }

@@ -21,7 +21,6 @@ import {
   checkIntegerInRange,
   isDeployTimeValue,
   requireSynthTimeValue,
-  warnArm64OnSpot,
   checkPercent,
   fail,
 } from '../core/validation';
@@ -382,7 +381,6 @@ export class FargateWebService extends Construct implements ec2.IConnectable {
     const desiredCount = props.desiredCount ?? 2;
     checkDesiredCount(this, 'desiredCount', desiredCount);
     checkIntegerInRange(this, 'fargateSpotWeight', props.fargateSpotWeight, 0, 1000);
-    warnArm64OnSpot(this, props.architecture, 'fargateSpotWeight', props.fargateSpotWeight ? String(props.fargateSpotWeight) : undefined);
     checkDnsLabel(this, 'discoveryName', props.discoveryName);
     checkWorkloadSubnets(this, platform.vpc, props.vpcSubnets);
     checkDurationSeconds(this, 'deregistrationDelay', props.deregistrationDelay, 0, 3600);
